@@ -1,0 +1,141 @@
+//! The command-line contract of `conformers info` (CLI.md): output, JSON
+//! fields, exit codes, stdin.
+
+use crate::util::{data, root};
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn conformers() -> Command {
+    Command::cargo_bin("conformers").unwrap()
+}
+
+fn json_lines(bytes: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn info_describes_butane() {
+    let out = conformers()
+        .args(["info", "molecules/butane.sdf"])
+        .current_dir(root())
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("C4H10"), "{text}");
+    assert!(text.contains("rotors: 1"), "{text}");
+    assert!(text.contains("C1-C2-C3-C4"), "{text}");
+}
+
+#[test]
+fn info_json_fields() {
+    let out = conformers()
+        .args(["info", "--json", "molecules/alanine_dipeptide.sdf"])
+        .current_dir(root())
+        .assert()
+        .success();
+    let records = json_lines(&out.get_output().stdout);
+    assert_eq!(records.len(), 1);
+    let r = &records[0];
+    assert_eq!(r["status"], "ok");
+    assert_eq!(r["num_atoms"], 22);
+    assert_eq!(r["num_heavy_atoms"], 10);
+    assert_eq!(r["net_charge"], 0);
+    assert_eq!(r["num_rotors"], 2);
+    assert_eq!(r["rotors"].as_array().unwrap().len(), 2);
+    assert_eq!(r["stereo_centres"][0]["label"], "S");
+    assert_eq!(r["ring_sizes"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn rotate_amides_adds_the_amide_bonds() {
+    let count = |extra: &[&str]| {
+        let mut args = vec!["info", "--json", "molecules/alanine_dipeptide.sdf"];
+        args.extend_from_slice(extra);
+        let out = conformers()
+            .args(&args)
+            .current_dir(root())
+            .assert()
+            .success();
+        json_lines(&out.get_output().stdout)[0]["num_rotors"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(count(&[]), 2);
+    assert_eq!(count(&["--rotate-amides"]), 4);
+}
+
+#[test]
+fn info_reads_stdin_and_gzip() {
+    let sdf = std::fs::read(root().join("molecules/multi.sdf")).unwrap();
+    let out = conformers()
+        .args(["info", "--json", "-"])
+        .write_stdin(sdf)
+        .assert()
+        .success();
+    let from_stdin = json_lines(&out.get_output().stdout);
+    assert_eq!(from_stdin.len(), 5);
+    let out = conformers()
+        .args(["info", "--json", data("multi.sdf.gz").to_str().unwrap()])
+        .assert()
+        .success();
+    assert_eq!(json_lines(&out.get_output().stdout), from_stdin);
+}
+
+#[test]
+fn failed_records_give_exit_code_1_and_the_rest_is_described() {
+    let out = conformers()
+        .args([
+            "info",
+            "--json",
+            data("bad/mixed_batch.sdf").to_str().unwrap(),
+        ])
+        .assert()
+        .code(1);
+    let records = json_lines(&out.get_output().stdout);
+    let status: Vec<&str> = records
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, ["ok", "failed", "ok", "failed", "ok"]);
+    assert_eq!(records[1]["line"], 28);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("record 2 (broken_coord), line 28"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("record 4 (no_hydrogens)"), "{stderr}");
+}
+
+#[test]
+fn every_bad_file_fails_cleanly() {
+    for entry in std::fs::read_dir(data("bad")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "sdf") {
+            continue;
+        }
+        let out = conformers().args(["info", path.to_str().unwrap()]).assert();
+        let output = out.get_output();
+        let code = output.status.code();
+        assert!(
+            matches!(code, Some(1) | Some(2)),
+            "{}: {code:?}",
+            path.display()
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("line "), "{}: {stderr}", path.display());
+        assert!(!stderr.contains("panicked"), "{}: {stderr}", path.display());
+    }
+}
+
+#[test]
+fn missing_file_and_usage_errors_give_exit_code_2() {
+    conformers()
+        .args(["info", "no/such/file.sdf"])
+        .assert()
+        .code(2);
+    conformers().args(["info"]).assert().code(2);
+    conformers().args(["frobnicate"]).assert().code(2);
+}

@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+"""Builds the test fixtures under tests/data/ with RDKit.
+
+Run from anywhere after molecules/make_molecules.py:
+    python3 tests/data/make_fixtures.py
+
+Outputs (all deterministic: fixed embedding seeds, gzip mtime 0):
+    dev_rotors.json, molecules_rotors.json   rotor reference (rule below)
+    stereo.sdf                               CIP labels as SD tags
+    v3000.sdf, v3000_as_v2000.sdf            V3000 records and V2000 twins
+    aromatic.sdf, aromatic_impossible.sdf    bond type 4 input
+    multi.sdf.gz                             gzip of molecules/multi.sdf
+    bad/*.sdf                                one malformed record per file
+
+Rotor rule (same as the sampler's): a bond j-k is a rotor when it is a
+single bond in no ring, both ends have another neighbour, neither end is
+linear (triple bond, or two neighbours and two double bonds), neither end
+is a terminal symmetric top (three other neighbours in one graph symmetry
+class), and it is not a C-N bond whose C carries =O or =S (amide-like).
+"""
+import gzip
+import json
+import os
+
+from rdkit import Chem, RDLogger
+from rdkit.Chem import AllChem, rdCIPLabeler
+
+RDLogger.DisableLog("rdApp.*")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+DEV_SDF = "/work/shared/forcefield-reference/dev/mmff94_dev.sdf"
+SINGLE, DOUBLE, TRIPLE = (Chem.BondType.SINGLE, Chem.BondType.DOUBLE,
+                          Chem.BondType.TRIPLE)
+
+
+# ---------------------------------------------------------------- rotors
+def sdf_blocks(path):
+    """Molblocks (with any SD data) of an SDF file, in file order."""
+    with open(path) as f:
+        text = f.read()
+    return [b.lstrip("\n") for b in text.split("$$$$") if b.strip()]
+
+
+def read_raw(block):
+    """Molecule exactly as written: no sanitising, no H removal."""
+    mol = Chem.MolFromMolBlock(block, sanitize=False, removeHs=False)
+    mol.UpdatePropertyCache(strict=False)
+    Chem.FastFindRings(mol)
+    return mol
+
+
+def is_linear(atom):
+    bonds = [b.GetBondType() for b in atom.GetBonds()]
+    if TRIPLE in bonds:
+        return True
+    return atom.GetDegree() == 2 and bonds.count(DOUBLE) == 2
+
+
+def is_symmetric_top(atom, partner, ranks):
+    others = [n.GetIdx() for n in atom.GetNeighbors() if n.GetIdx() != partner]
+    return len(others) == 3 and len({ranks[i] for i in others}) == 1
+
+
+def is_amide_like(mol, j, k):
+    for c, n in ((j, k), (k, j)):
+        ca, na = mol.GetAtomWithIdx(c), mol.GetAtomWithIdx(n)
+        if ca.GetAtomicNum() != 6 or na.GetAtomicNum() != 7:
+            continue
+        for b in ca.GetBonds():
+            o = b.GetOtherAtom(ca)
+            if b.GetBondType() == DOUBLE and o.GetAtomicNum() in (8, 16):
+                return True
+    return False
+
+
+def dihedral_end(atom, partner):
+    """Neighbour with the highest atomic number, ties: lowest index."""
+    nbrs = [n for n in atom.GetNeighbors() if n.GetIdx() != partner]
+    best = min(nbrs, key=lambda n: (-n.GetAtomicNum(), n.GetIdx()))
+    return best.GetIdx()
+
+
+def side_size(mol, start, blocked):
+    """Atoms reachable from start without crossing bond start-blocked."""
+    seen, stack = {start}, [start]
+    while stack:
+        a = stack.pop()
+        for n in mol.GetAtomWithIdx(a).GetNeighbors():
+            i = n.GetIdx()
+            if i in seen or (a == start and i == blocked):
+                continue
+            seen.add(i)
+            stack.append(i)
+    return len(seen)
+
+
+def moving_side(mol, j, k):
+    nj, nk = side_size(mol, j, k), side_size(mol, k, j)
+    if nj != nk:
+        return [j, nj] if nj < nk else [k, nk]
+    return [max(j, k), nj]
+
+
+def find_rotors(mol, rotate_amides=False):
+    ranks = list(Chem.CanonicalRankAtoms(mol, breakTies=False,
+                                         includeChirality=False))
+    ring = mol.GetRingInfo()
+    rotors, moving = [], []
+    for bond in mol.GetBonds():
+        j, k = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx()
+        aj, ak = bond.GetBeginAtom(), bond.GetEndAtom()
+        if bond.GetBondType() != SINGLE or ring.NumBondRings(bond.GetIdx()):
+            continue
+        if aj.GetDegree() < 2 or ak.GetDegree() < 2:
+            continue
+        if is_linear(aj) or is_linear(ak):
+            continue
+        if is_symmetric_top(aj, k, ranks) or is_symmetric_top(ak, j, ranks):
+            continue
+        if not rotate_amides and is_amide_like(mol, j, k):
+            continue
+        rotors.append([dihedral_end(aj, k), j, k, dihedral_end(ak, j)])
+        moving.append(moving_side(mol, j, k))
+    return rotors, moving
+
+
+def rotor_record(block):
+    mol = read_raw(block)
+    rotors, moving = find_rotors(mol)
+    with_amides, moving_amides = find_rotors(mol, rotate_amides=True)
+    return {"name": mol.GetProp("_Name"), "num_atoms": mol.GetNumAtoms(),
+            "rotors": rotors, "moving": moving,
+            "rotors_with_amides": with_amides,
+            "moving_with_amides": moving_amides}
+
+
+def write_json_lines(path, records):
+    """A JSON value with one record per line (easy to diff and read)."""
+    with open(path, "w") as f:
+        if isinstance(records, dict):
+            f.write("{\n")
+            items = list(records.items())
+            for n, (key, recs) in enumerate(items):
+                f.write(f"{json.dumps(key)}: [\n")
+                f.write(",\n".join("  " + json.dumps(r) for r in recs))
+                f.write("\n]" + (",\n" if n + 1 < len(items) else "\n"))
+            f.write("}\n")
+        else:
+            f.write("[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]\n")
+
+
+def make_rotor_json():
+    dev = [rotor_record(b) for b in sdf_blocks(DEV_SDF)]
+    write_json_lines(os.path.join(HERE, "dev_rotors.json"), dev)
+    mols_dir = os.path.join(ROOT, "molecules")
+    table = {}
+    for name in sorted(os.listdir(mols_dir)):
+        if name.endswith(".sdf"):
+            recs = [rotor_record(b) for b in sdf_blocks(os.path.join(mols_dir, name))]
+            for i, r in enumerate(recs):
+                r["index"] = i
+            table[name] = recs
+    write_json_lines(os.path.join(HERE, "molecules_rotors.json"), table)
+    return dev, table
+
+
+# ------------------------------------------------------------- builders
+def embed(smiles, seed=42, mmff=True, name=None):
+    mol = Chem.AddHs(Chem.MolFromSmiles(smiles))
+    params = AllChem.ETKDGv3()
+    params.randomSeed = seed
+    if AllChem.EmbedMolecule(mol, params) != 0:
+        raise RuntimeError(f"embedding failed: {smiles}")
+    if mmff and AllChem.MMFFHasAllMoleculeParams(mol):
+        AllChem.MMFFOptimizeMolecule(mol, maxIters=2000)
+    mol.SetProp("_Name", name or smiles)
+    return mol
+
+
+def write_sdf(path, mols, **kw):
+    with open(path, "w") as f:
+        for mol in mols:
+            f.write(record(mol, **kw))
+
+
+def record(mol, kekulize=True, v3000=False):
+    """One SDF record: molblock, SD tags in insertion order, $$$$."""
+    text = Chem.MolToMolBlock(mol, kekulize=kekulize, forceV3000=v3000)
+    for key in mol.GetPropNames():
+        text += f">  <{key}>\n{mol.GetProp(key)}\n\n"
+    return text + "$$$$\n"
+
+
+STEREO = [
+    ("L-alanine", "N[C@@H](C)C(=O)O"),
+    ("D-alanine", "N[C@H](C)C(=O)O"),
+    ("(R)-2-butanol", "C[C@@H](O)CC"),
+    ("(S)-2-butanol", "C[C@H](O)CC"),
+    ("(R)-CHFClBr", "F[C@H](Cl)Br"),
+    ("(S)-CHFClBr", "F[C@@H](Cl)Br"),
+    ("(S)-lactic_acid", "C[C@H](O)C(=O)O"),
+    ("(R)-lactic_acid", "C[C@@H](O)C(=O)O"),
+    ("(S)-ethanol-1-d", "[2H][C@H](O)C"),
+    ("(R)-ethanol-1-d", "[2H][C@@H](O)C"),
+    ("L-threonine", "C[C@@H](O)[C@H](N)C(=O)O"),
+    ("beta-D-glucopyranose", "OC[C@H]1O[C@@H](O)[C@H](O)[C@@H](O)[C@@H]1O"),
+    ("(-)-menthol", "CC(C)[C@@H]1CC[C@@H](C)C[C@H]1O"),
+    ("(E)-2-butene", "C/C=C/C"),
+    ("(Z)-2-butene", "C/C=C\\C"),
+    ("(E)-3-methylpent-2-ene", "CC/C(C)=C/C"),
+    ("(Z)-3-methylpent-2-ene", "CC/C(C)=C\\C"),
+    ("(E)-acetaldoxime", "C/C=N/O"),
+    ("(Z)-acetaldoxime", "C/C=N\\O"),
+    ("(S)-methyl_phenyl_sulfoxide", "C[S@](=O)c1ccccc1"),
+    ("(R)-methyl_phenyl_sulfoxide", "C[S@@](=O)c1ccccc1"),
+    ("cis-1,4-dimethylcyclohexane", "C[C@H]1CC[C@@H](C)CC1"),
+    ("trans-1,4-dimethylcyclohexane", "C[C@H]1CC[C@H](C)CC1"),
+    ("isobutane", "CC(C)C"),
+    ("2-propanol", "CC(O)C"),
+    ("(S,E)-hex-3-en-2-ol", "C[C@H](O)/C=C/CC"),
+]
+
+
+def cip_tags(mol):
+    """CIP labels perceived from the 3D coordinates alone.
+
+    Labels are RDKit's new CIP labeler's: R/S, E/Z, and lowercase r/s for
+    pseudo-asymmetric centres (it gives those to cis- and
+    trans-1,4-dimethylcyclohexane).
+    """
+    mol = Chem.Mol(mol)
+    Chem.AssignStereochemistryFrom3D(mol)
+    rdCIPLabeler.AssignCIPLabels(mol)
+    centres = [f"{a.GetIdx()}:{a.GetProp('_CIPCode')}" for a in mol.GetAtoms()
+               if a.HasProp("_CIPCode")]
+    bonds = []
+    for b in mol.GetBonds():
+        if b.HasProp("_CIPCode"):
+            i, j = sorted((b.GetBeginAtomIdx(), b.GetEndAtomIdx()))
+            bonds.append((i, j, b.GetProp("_CIPCode")))
+    bonds = [f"{i}-{j}:{c}" for i, j, c in sorted(bonds)]
+    return " ".join(centres), " ".join(bonds), Chem.MolToSmiles(Chem.RemoveHs(mol))
+
+
+def make_stereo():
+    mols = []
+    for name, smi in STEREO:
+        mol = embed(smi, name=name)
+        centres, bonds, iso = cip_tags(mol)
+        mol.SetProp("SMILES", iso)
+        mol.SetProp("CIP_CENTRES", centres)
+        mol.SetProp("CIP_BONDS", bonds)
+        mols.append(mol)
+    write_sdf(os.path.join(HERE, "stereo.sdf"), mols)
+    return mols
+
+
+def make_v3000():
+    mols = [embed("C[N+](C)(C)C", name="tetramethylammonium"),
+            embed("[2H]OC([2H])([2H])[13CH3]", name="ethanol-13C-d3-OD"),
+            embed("CC(=O)NC", name="N-methylacetamide")]
+    write_sdf(os.path.join(HERE, "v3000.sdf"), mols, v3000=True)
+    write_sdf(os.path.join(HERE, "v3000_as_v2000.sdf"), mols)
+
+
+def make_aromatic():
+    mols = [embed("Cc1ccccc1", name="toluene"),
+            embed("c1ccncc1", name="pyridine"),
+            embed("c1ccc2[nH]ccc2c1", name="indole"),
+            embed("Cc1cccs1", name="2-methylthiophene")]
+    write_sdf(os.path.join(HERE, "aromatic.sdf"), mols, kekulize=False)
+    # Cyclopentadienyl anion written with aromatic bonds, then the charge is
+    # deleted: five aromatic CH carbons have no Kekule structure.
+    cp = embed("[cH-]1cccc1", mmff=False, name="cyclopentadienyl_neutral_aromatic")
+    lines = record(cp, kekulize=False).splitlines()
+    lines = [l for l in lines if not l.startswith("M  CHG")]
+    lines = [l[:36] + "  0" + l[39:] if len(l) > 39 and l[31:34].strip() == "C"
+             else l for l in lines]
+    with open(os.path.join(HERE, "aromatic_impossible.sdf"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def make_multi_gz():
+    with open(os.path.join(ROOT, "molecules", "multi.sdf"), "rb") as f:
+        data = f.read()
+    with open(os.path.join(HERE, "multi.sdf.gz"), "wb") as raw:
+        with gzip.GzipFile(filename="multi.sdf", mode="wb", fileobj=raw, mtime=0) as gz:
+            gz.write(data)
+
+
+# ------------------------------------------------------------ bad input
+def ethanol_lines(name):
+    mol = embed("CCO", name=name)
+    return Chem.MolToMolBlock(mol).splitlines()
+
+
+def atom_line(lines, n):
+    """0-based line index of the n-th atom line (0-based n)."""
+    return 4 + n
+
+
+def bad_records():
+    """{file: (lines, 1-based offending line, description)}."""
+    out = {}
+    base = ethanol_lines("ethanol")  # 9 atoms, 8 bonds; atom 2 (0-based) is O
+
+    lines = base[:atom_line(base, 4)]
+    out["truncated_atom_block"] = (lines, len(lines),
+        "file ends after atom 4 of 9 (no further atom, bond, M  END or $$$$ lines)")
+
+    lines = list(base)
+    lines[3] = "  x" + lines[3][3:]
+    out["bad_counts_line"] = (lines + ["$$$$"], 4, "atom count field '  9' replaced by '  x'")
+
+    lines = list(base)
+    o = atom_line(base, 2)
+    lines[o] = lines[o][:31] + "Xx " + lines[o][34:]
+    out["unknown_element"] = (lines + ["$$$$"], o + 1, "element symbol 'O' replaced by 'Xx'")
+
+    lines = list(base)
+    a = atom_line(base, 0)
+    lines[a] = "   -1.2a34" + lines[a][10:]
+    out["non_numeric_coordinate"] = (lines + ["$$$$"], a + 1,
+        "x field of atom 1 replaced by '   -1.2a34'")
+
+    lines = [l for l in base if l != "M  END"]
+    out["missing_m_end"] = (lines + ["$$$$"], len(lines) + 1,
+        "'M  END' line deleted; the record's $$$$ follows the last bond line")
+
+    mol = embed("CCO", name="ethanol_no_h")
+    heavy = Chem.RemoveHs(mol)
+    lines = Chem.MolToMolBlock(heavy).splitlines()
+    out["implicit_hydrogens"] = (lines + ["$$$$"], 4,
+        "ethanol with hydrogens removed (3 heavy atoms, 3D coordinates); counts line says 3 atoms")
+
+    flat = Chem.AddHs(Chem.MolFromSmiles("CCO"))
+    AllChem.Compute2DCoords(flat)
+    flat.SetProp("_Name", "ethanol_2d")
+    lines = Chem.MolToMolBlock(flat).splitlines()
+    out["flat_2d"] = (lines + ["$$$$"], 2,
+        "2D depiction with explicit H: header line 2 says '2D', every z is 0.0000")
+
+    lines = list(base)
+    b = 4 + 9 + 2  # third bond line
+    lines[b] = lines[b][:3] + " 42" + lines[b][6:]
+    out["bad_bond_index"] = (lines + ["$$$$"], b + 1,
+        "second atom of bond 3 replaced by 42 (molecule has 9 atoms)")
+    return out
+
+
+def make_bad():
+    bad_dir = os.path.join(HERE, "bad")
+    os.makedirs(bad_dir, exist_ok=True)
+    rows = []
+    for name, (lines, line_no, what) in bad_records().items():
+        with open(os.path.join(bad_dir, name + ".sdf"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        rows.append(f"| `{name}.sdf` | {what} | {line_no} |")
+
+    # Mixed batch: good, broken coordinate, good, no hydrogens, good.
+    def good(smiles, title):
+        return Chem.MolToMolBlock(embed(smiles, name=title)).splitlines() + ["$$$$"]
+
+    broken = ethanol_lines("broken_coord")
+    broken[4] = "   -1.2a34" + broken[4][10:]
+    no_h = Chem.MolToMolBlock(Chem.RemoveHs(embed("CCCC", name="no_hydrogens")))
+    parts = [good("CCO", "good1"), broken + ["$$$$"], good("CCCC", "good2"),
+             no_h.splitlines() + ["$$$$"], good("CC(=O)O", "good3")]
+    start, notes = 1, []
+    for p in parts:
+        notes.append((p[0], start))
+        start += len(p)
+    with open(os.path.join(bad_dir, "mixed_batch.sdf"), "w") as f:
+        f.write("\n".join(l for p in parts for l in p) + "\n")
+    bad_coord_line = notes[1][1] + 4
+    rec_lines = ", ".join(f"{t} at line {s}" for t, s in notes)
+    rows.append(f"| `mixed_batch.sdf` | five records ({rec_lines}); "
+                f"`broken_coord` has x of atom 1 = '   -1.2a34'; `no_hydrogens` is "
+                f"butane with hydrogens removed (4 atoms, 3D) | {bad_coord_line} "
+                f"(broken_coord); {notes[3][1] + 3} (no_hydrogens counts line) |")
+
+    readme = [
+        "# Malformed SDF input",
+        "",
+        "Each file holds one record derived from an RDKit-written molecule",
+        "(ETKDGv3 + MMFF94, explicit hydrogens) by one minimal edit. Line numbers",
+        "are 1-based within the file. Regenerate with `python3 tests/data/make_fixtures.py`.",
+        "",
+        "| file | edit | offending line |",
+        "|---|---|---|",
+    ] + rows
+    with open(os.path.join(bad_dir, "README.md"), "w") as f:
+        f.write("\n".join(readme) + "\n")
+
+
+def main():
+    dev, table = make_rotor_json()
+    n_with = sum(1 for r in dev if r["rotors"])
+    print(f"dev: {n_with}/{len(dev)} molecules with rotors, "
+          f"{sum(len(r['rotors']) for r in dev)} rotors "
+          f"({sum(len(r['rotors_with_amides']) for r in dev)} with amides)")
+    for name, recs in table.items():
+        print(name, [(r["name"], len(r["rotors"]), len(r["rotors_with_amides"])) for r in recs])
+    for mol in make_stereo():
+        print(f"{mol.GetProp('_Name'):32s} centres [{mol.GetProp('CIP_CENTRES')}] "
+              f"bonds [{mol.GetProp('CIP_BONDS')}] {mol.GetProp('SMILES')}")
+    make_v3000()
+    make_aromatic()
+    make_multi_gz()
+    make_bad()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,9 @@
+//! Integration tests, one binary. Fixtures live in `tests/data/` and
+//! `molecules/`; the large reference sets are read from `../shared` when
+//! present and skipped with a message otherwise.
+
+mod cli;
+mod rotors;
+mod sdf;
+mod stereo;
+mod util;

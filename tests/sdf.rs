@@ -1,0 +1,539 @@
+//! SDF reading and writing: real inputs, every failure mode of the bad set,
+//! V3000, aromatic input, gzip, streaming, and read → write → read identity.
+
+use crate::util::{data, read_all, read_ok, read_str, root, to_sdf};
+use conformers::io::SdfReader;
+use conformers::mol::{Atom, Bond, BondOrder, CompletenessError, Element, Radical, StructureError};
+use conformers::{Error, Molecule, RecordErrorKind as Kind};
+use nalgebra::Point3;
+use proptest::prelude::*;
+use std::io::Read;
+
+/// The single error of a one-record bad file, with its line number.
+fn bad(name: &str) -> (Kind, usize, String) {
+    let results = read_all(&data("bad").join(name));
+    assert_eq!(results.len(), 1, "{name}");
+    match results.into_iter().next().unwrap() {
+        Err(Error::Record(e)) => {
+            assert_eq!(e.location.record, 1);
+            assert!(e.location.file.ends_with(name));
+            let message = e.to_string();
+            (e.kind, e.location.line, message)
+        }
+        other => panic!("{name}: expected a record error, got {other:?}"),
+    }
+}
+
+#[test]
+fn truncated_atom_block() {
+    let (kind, line, msg) = bad("truncated_atom_block.sdf");
+    assert!(
+        matches!(
+            kind,
+            Kind::UnexpectedEnd {
+                block: "atom block",
+                ..
+            }
+        ),
+        "{kind:?}"
+    );
+    assert_eq!(line, 8);
+    assert!(msg.contains("atom line 5 of 9"), "{msg}");
+}
+
+#[test]
+fn bad_counts_line() {
+    let (kind, line, _) = bad("bad_counts_line.sdf");
+    assert!(matches!(kind, Kind::CountsLine { .. }), "{kind:?}");
+    assert_eq!(line, 4);
+}
+
+#[test]
+fn unknown_element() {
+    let (kind, line, _) = bad("unknown_element.sdf");
+    assert_eq!(kind, Kind::UnknownElement("Xx".into()));
+    assert_eq!(line, 7);
+}
+
+#[test]
+fn non_numeric_coordinate() {
+    let (kind, line, msg) = bad("non_numeric_coordinate.sdf");
+    assert_eq!(
+        kind,
+        Kind::BadNumber {
+            field: "x coordinate",
+            atom: 1,
+            value: "-1.2a34".into()
+        }
+    );
+    assert_eq!(line, 5);
+    assert!(msg.contains("line 5") && msg.contains("record 1"), "{msg}");
+}
+
+#[test]
+fn missing_m_end() {
+    let (kind, line, _) = bad("missing_m_end.sdf");
+    assert_eq!(kind, Kind::MissingEnd);
+    assert_eq!(line, 22);
+}
+
+#[test]
+fn implicit_hydrogens() {
+    let (kind, line, msg) = bad("implicit_hydrogens.sdf");
+    match kind {
+        Kind::Incomplete(CompletenessError::MissingHydrogens {
+            atom,
+            element,
+            valence,
+            expected,
+            ..
+        }) => {
+            assert_eq!((atom, element, valence, expected), (1, Element::C, 1, 4));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(line, 5, "the line of atom 1");
+    assert!(msg.contains("missing hydrogens on atom 1 (C)"), "{msg}");
+}
+
+#[test]
+fn flat_2d() {
+    let (kind, _, _) = bad("flat_2d.sdf");
+    assert_eq!(kind, Kind::Incomplete(CompletenessError::Flat));
+}
+
+#[test]
+fn bad_bond_index() {
+    let (kind, line, msg) = bad("bad_bond_index.sdf");
+    assert_eq!(
+        kind,
+        Kind::Structure(StructureError::BondAtomOutOfRange {
+            bond: 3,
+            atom: 42,
+            num_atoms: 9
+        })
+    );
+    assert_eq!(line, 16);
+    assert!(msg.contains("bond 3 refers to atom 42"), "{msg}");
+}
+
+#[test]
+fn broken_records_do_not_stop_the_batch() {
+    let results = read_all(&data("bad/mixed_batch.sdf"));
+    let summary: Vec<(String, Option<usize>)> = results
+        .iter()
+        .map(|r| match r {
+            Ok(m) => (m.name().to_string(), None),
+            Err(Error::Record(e)) => (e.location.title.clone(), Some(e.location.line)),
+            Err(e) => panic!("{e}"),
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("good1".to_string(), None),
+            ("broken_coord".to_string(), Some(28)),
+            ("good2".to_string(), None),
+            ("no_hydrogens".to_string(), Some(84)),
+            ("good3".to_string(), None),
+        ]
+    );
+    // Record numbers count every record, good or bad.
+    if let Err(Error::Record(e)) = &results[3] {
+        assert_eq!(e.location.record, 4);
+    }
+}
+
+#[test]
+fn no_bad_input_panics() {
+    // Every prefix of every bad file, and of a good one, reads without panic.
+    let mut files: Vec<_> = std::fs::read_dir(data("bad"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(root().join("molecules/multi.sdf"));
+    files.push(data("v3000.sdf"));
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        for cut in (0..bytes.len()).step_by(7) {
+            let _: Vec<_> = SdfReader::new(&bytes[..cut], "cut.sdf").collect();
+        }
+    }
+}
+
+#[test]
+fn v3000_equals_v2000() {
+    let v3 = read_ok(&data("v3000.sdf"));
+    let v2 = read_ok(&data("v3000_as_v2000.sdf"));
+    assert_eq!(v3.len(), 3);
+    for (a, b) in v3.iter().zip(&v2) {
+        assert_eq!(a.atoms(), b.atoms(), "{}", a.name());
+        assert_eq!(
+            a.bonds()
+                .iter()
+                .map(|b| (b.atoms, b.order))
+                .collect::<Vec<_>>(),
+            b.bonds()
+                .iter()
+                .map(|b| (b.atoms, b.order))
+                .collect::<Vec<_>>()
+        );
+        for (p, q) in a.coords().iter().zip(b.coords()) {
+            assert!((p - q).norm() < 1e-3);
+        }
+    }
+    assert!(v3.iter().any(|m| m.atoms().iter().any(|a| a.charge == 1)));
+    assert!(v3
+        .iter()
+        .any(|m| m.atoms().iter().any(|a| a.isotope.is_some())));
+}
+
+#[test]
+fn aromatic_input_is_kekulised() {
+    let mols = read_ok(&data("aromatic.sdf"));
+    assert_eq!(mols.len(), 4);
+    for m in &mols {
+        // Every carbon ends with valence 4: exactly one double bond each.
+        for i in 0..m.num_atoms() {
+            if m.atom(i).element == Element::C {
+                assert_eq!(m.valence(i), 4, "{} atom {}", m.name(), i + 1);
+            }
+        }
+    }
+    let results = read_all(&data("aromatic_impossible.sdf"));
+    match &results[0] {
+        Err(Error::Record(e)) => assert!(matches!(e.kind, Kind::Kekulize { .. }), "{:?}", e.kind),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn gzip_reads_like_plain_text() {
+    let plain = read_ok(&root().join("molecules/multi.sdf"));
+    let gz = read_ok(&data("multi.sdf.gz"));
+    assert_eq!(plain.len(), 5);
+    assert_eq!(plain, gz);
+}
+
+#[test]
+fn charges_isotopes_radicals_and_data_items() {
+    let text = "\
+mol one
+  test      3D
+comment line
+  4  3  0  0  0  0  0  0  0  0999 V2000
+    0.0000    0.0000    0.1000 C   1  0  0  0  0  0  0  0  0  0  0  0
+    1.0000    0.0000    0.0000 H   0  0  0  0  0  0  0  0  0  0  0  0
+   -0.5000    0.8000    0.0000 H   0  0  0  0  0  0  0  0  0  0  0  0
+   -0.5000   -0.8000    0.0000 H   0  0  0  0  0  0  0  0  0  0  0  0
+  1  2  1  0
+  1  3  1  0
+  1  4  1  0
+M  RAD  1   1   2
+M  END
+> <first>
+one
+two
+
+>  25  <second> (1)
+x
+
+$$$$
+";
+    let mols: Vec<Molecule> = read_str(text).into_iter().map(Result::unwrap).collect();
+    let m = &mols[0];
+    assert_eq!(m.atom(0).isotope, Some(13), "mass difference +1 on C");
+    assert_eq!(m.atom(0).radical, Radical::Doublet);
+    assert_eq!(m.comment(), "comment line");
+    assert_eq!(m.data_value("first"), Some("one\ntwo"));
+    assert_eq!(m.data_value("second"), Some("x"));
+    let again: Vec<Molecule> = read_str(&to_sdf(&mols))
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(&again, &mols);
+}
+
+#[test]
+fn atom_block_charges_are_superseded_by_m_chg() {
+    let text = "\
+ammonium
+  test      3D
+
+  5  4  0  0  0  0  0  0  0  0999 V2000
+    0.0000    0.0000    0.0000 N   5  0  0  0  0  0  0  0  0  0  0  0
+    0.6000    0.6000    0.6000 H   0  0  0  0  0  0  0  0  0  0  0  0
+   -0.6000   -0.6000    0.6000 H   0  0  0  0  0  0  0  0  0  0  0  0
+   -0.6000    0.6000   -0.6000 H   0  0  0  0  0  0  0  0  0  0  0  0
+    0.6000   -0.6000   -0.6000 H   0  0  0  0  0  0  0  0  0  0  0  0
+  1  2  1  0
+  1  3  1  0
+  1  4  1  0
+  1  5  1  0
+M  CHG  1   1   1
+M  END
+$$$$
+";
+    let mol = read_str(text).remove(0).unwrap();
+    assert_eq!(mol.atom(0).charge, 1);
+}
+
+#[test]
+fn stdin_style_streaming_does_not_load_the_whole_input() {
+    // An endless stream of records: a reader that buffered it all would hang.
+    let record = std::fs::read(root().join("molecules/butane.sdf")).unwrap();
+    struct Endless(Vec<u8>, usize);
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.0.len() - self.1);
+            buf[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+            self.1 = (self.1 + n) % self.0.len();
+            Ok(n)
+        }
+    }
+    let reader = SdfReader::new(std::io::BufReader::new(Endless(record, 0)), "endless");
+    let names: Vec<String> = reader
+        .take(500)
+        .map(|r| r.unwrap().name().to_string())
+        .collect();
+    assert_eq!(names.len(), 500);
+    assert!(names.iter().all(|n| n == "butane"));
+}
+
+#[test]
+fn example_and_fixture_files_round_trip() {
+    let mut paths: Vec<_> = std::fs::read_dir(root().join("molecules"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sdf"))
+        .collect();
+    paths.extend(["stereo.sdf", "aromatic.sdf"].map(data));
+    assert!(paths.len() >= 8);
+    for path in paths {
+        let first = read_ok(&path);
+        let second: Vec<Molecule> = read_str(&to_sdf(&first))
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(first, second, "{}", path.display());
+    }
+    // V3000 input with 6-decimal coordinates is written as V2000 (4 decimals):
+    // the same molecule to 5e-5 Å, identical from then on.
+    let v3 = read_ok(&data("v3000.sdf"));
+    let once: Vec<Molecule> = read_str(&to_sdf(&v3))
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let twice: Vec<Molecule> = read_str(&to_sdf(&once))
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(once, twice);
+    for (a, b) in v3.iter().zip(&once) {
+        assert_eq!(
+            (a.atoms(), a.bonds(), a.name()),
+            (b.atoms(), b.bonds(), b.name())
+        );
+        for (p, q) in a.coords().iter().zip(b.coords()) {
+            assert!((p - q).amax() <= 5.0001e-5);
+        }
+    }
+}
+
+#[test]
+fn large_molecules_are_written_as_v3000() {
+    // A linear alkane C334H670 (1004 atoms): past the V2000 limit.
+    let n = 334;
+    let mut atoms = Vec::new();
+    let mut coords = Vec::new();
+    let mut bonds = Vec::new();
+    for i in 0..n {
+        atoms.push(Atom::new(Element::C));
+        coords.push(Point3::new(
+            1.25 * i as f64,
+            if i % 2 == 0 { 0.0 } else { 0.85 },
+            0.0,
+        ));
+        if i > 0 {
+            bonds.push(Bond {
+                atoms: [i - 1, i],
+                order: BondOrder::Single,
+                stereo: 0,
+            });
+        }
+    }
+    for i in 0..n {
+        let hydrogens = if i == 0 || i == n - 1 { 3 } else { 2 };
+        for h in 0..hydrogens {
+            let c = coords[i];
+            atoms.push(Atom::new(Element::H));
+            coords.push(Point3::new(
+                c.x + 0.1 * h as f64,
+                c.y + 0.3,
+                if h % 2 == 0 { 0.9 } else { -0.9 },
+            ));
+            bonds.push(Bond {
+                atoms: [i, atoms.len() - 1],
+                order: BondOrder::Single,
+                stereo: 0,
+            });
+        }
+    }
+    let mut mol = Molecule::new("C334H670", atoms, bonds, coords).unwrap();
+    mol.push_data("origin", "generated");
+    assert_eq!(mol.num_atoms(), 1004);
+    let text = to_sdf(std::slice::from_ref(&mol));
+    assert!(text.contains("V3000") && text.contains("M  V30 COUNTS 1004 1003"));
+    let back = read_str(&text).remove(0).unwrap();
+    assert_eq!(back, mol);
+}
+
+#[test]
+fn shared_reference_sets_read_without_error() {
+    for (file, count) in [
+        ("forcefield-reference/dev/mmff94_dev.sdf", 100),
+        (
+            "forcefield-reference/mmff94-validation/rdkit/MMFF94_hypervalent.sdf",
+            761,
+        ),
+        (
+            "forcefield-reference/mmff94-validation/rdkit/MMFF94_dative.sdf",
+            761,
+        ),
+        (
+            "forcefield-reference/mmff94-validation/rdkit/MMFF94s_hypervalent.sdf",
+            265,
+        ),
+        (
+            "forcefield-reference/mmff94-validation/rdkit/MMFF94s_dative.sdf",
+            265,
+        ),
+        ("eval-dev/boltzmann/inputs_all.sdf", 5),
+        ("eval-dev/minima/inputs_all.sdf", 6),
+    ] {
+        let Some(path) = crate::util::shared(file) else {
+            continue;
+        };
+        let mols = read_ok(&path);
+        assert_eq!(mols.len(), count, "{file}");
+        // And they survive a write/read cycle unchanged.
+        let again: Vec<Molecule> = read_str(&to_sdf(&mols))
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(mols, again, "{file}");
+    }
+}
+
+/// A random, chemically complete molecule: a tree of heavy atoms with single
+/// and double bonds, filled up with hydrogens to an allowed valence.
+fn arbitrary_molecule() -> impl Strategy<Value = Molecule> {
+    let heavy = prop::collection::vec((0usize..7, any::<u32>(), 0u8..10), 1..14);
+    let tags = prop::collection::vec(("[A-Za-z_][A-Za-z0-9_]{0,12}", "[ -~]{0,30}"), 0..3);
+    (heavy, tags, "[ -~]{0,40}", any::<u64>()).prop_map(|(heavy, tags, title, seed)| {
+        let choices = [
+            (Element::C, 0),
+            (Element::N, 0),
+            (Element::O, 0),
+            (Element::S, 0),
+            (Element::N, 1),
+            (Element::O, -1),
+            (Element::from_symbol("Cl").unwrap(), 0),
+        ];
+        let mut rng = seed;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let mut atoms: Vec<Atom> = Vec::new();
+        let mut bonds: Vec<Bond> = Vec::new();
+        let mut used = Vec::new();
+        let capacity = |a: &Atom| {
+            *a.element
+                .allowed_valences(a.charge as i32)
+                .unwrap()
+                .first()
+                .unwrap()
+        };
+        for (k, (choice, pick, flag)) in heavy.into_iter().enumerate() {
+            let (element, charge) = choices[choice];
+            let mut atom = Atom::new(element);
+            atom.charge = charge;
+            if flag == 0 {
+                atom.isotope = Some(element.nominal_mass() + 1);
+            }
+            let cap = capacity(&atom);
+            let open: Vec<usize> = (0..atoms.len())
+                .filter(|&i| used[i] < capacity(&atoms[i]))
+                .collect();
+            if k > 0 && open.is_empty() {
+                break;
+            }
+            atoms.push(atom);
+            used.push(0u8);
+            let me = atoms.len() - 1;
+            if k > 0 {
+                let other = open[pick as usize % open.len()];
+                let double =
+                    flag % 3 == 1 && cap >= 2 && capacity(&atoms[other]) - used[other] >= 2;
+                let order = if double {
+                    BondOrder::Double
+                } else {
+                    BondOrder::Single
+                };
+                bonds.push(Bond {
+                    atoms: [other, me],
+                    order,
+                    stereo: 0,
+                });
+                used[other] += order.valence();
+                used[me] += order.valence();
+            }
+        }
+        let heavy_count = atoms.len();
+        for i in 0..heavy_count {
+            for _ in used[i]..capacity(&atoms[i]) {
+                atoms.push(Atom::new(Element::H));
+                bonds.push(Bond {
+                    atoms: [i, atoms.len() - 1],
+                    order: BondOrder::Single,
+                    stereo: 0,
+                });
+            }
+        }
+        let coords = (0..atoms.len())
+            .map(|_| {
+                let mut c = || (next() % 2_000_000) as f64 / 1e4 - 100.0;
+                Point3::new(c(), c(), c() + 0.5)
+            })
+            .collect();
+        let mut mol = Molecule::new(title.trim(), atoms, bonds, coords).unwrap();
+        for (tag, value) in tags {
+            mol.push_data(tag, value.trim());
+        }
+        mol
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn read_write_read_is_identical(mol in arbitrary_molecule()) {
+        let first: Vec<Molecule> = read_str(&to_sdf(std::slice::from_ref(&mol)))
+            .into_iter().map(Result::unwrap).collect();
+        prop_assert_eq!(first.len(), 1);
+        let m1 = &first[0];
+        prop_assert_eq!(m1.name(), mol.name());
+        prop_assert_eq!(m1.atoms(), mol.atoms());
+        prop_assert_eq!(m1.bonds(), mol.bonds());
+        prop_assert_eq!(m1.data(), mol.data());
+        for (p, q) in m1.coords().iter().zip(mol.coords()) {
+            prop_assert!((p - q).amax() <= 5.0001e-5);
+        }
+        let second: Vec<Molecule> = read_str(&to_sdf(&first)).into_iter().map(Result::unwrap).collect();
+        prop_assert_eq!(&second, &first);
+    }
+}
