@@ -5,6 +5,7 @@
 //! ([`info`]). See the README for the command-line tool.
 
 pub mod error;
+pub mod forcefield;
 pub mod info;
 pub mod io;
 pub mod mol;

@@ -3,6 +3,7 @@
 //! present and skipped with a message otherwise.
 
 mod cli;
+mod mmff_terms;
 mod rotors;
 mod sdf;
 mod stereo;

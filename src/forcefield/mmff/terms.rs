@@ -1,0 +1,339 @@
+//! The seven MMFF94 energy terms with analytic gradients, evaluated over flat
+//! lists of interactions whose parameters are already assigned.
+//!
+//! Units: Å, degrees inside the angle-type formulas (as MMFF defines them),
+//! kcal/mol. Gradients are dE/dx (not forces), accumulated into a caller's
+//! buffer so one evaluation allocates nothing.
+
+use nalgebra::{Point3, Vector3};
+
+/// md/Å → kcal/mol/Å².
+const MDYNE: f64 = 143.9325;
+const DEG: f64 = 180.0 / std::f64::consts::PI;
+/// Angle-bend and out-of-plane constant per degree².
+const C_ANGLE: f64 = MDYNE / (DEG * DEG);
+/// Stretch-bend constant per degree.
+const C_STBN: f64 = MDYNE / DEG;
+const BOND_CS: f64 = -2.0;
+const ANGLE_CB: f64 = -0.006981317;
+/// Coulomb constant, kcal·Å/(mol·e²).
+pub const COULOMB: f64 = 332.0716;
+const ELE_BUFFER: f64 = 0.05;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BondTerm {
+    pub atoms: [usize; 2],
+    pub kb: f64,
+    pub r0: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AngleTerm {
+    /// (i, j, k), j the apex.
+    pub atoms: [usize; 3],
+    pub ka: f64,
+    /// Degrees.
+    pub theta0: f64,
+    /// Linear centre (MMFFPROP `lin`): E = 143.9325·ka·(1 + cos θ).
+    pub linear: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StretchBendTerm {
+    pub atoms: [usize; 3],
+    pub r0_ij: f64,
+    pub r0_kj: f64,
+    pub theta0: f64,
+    pub kba_ijk: f64,
+    pub kba_kji: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OopTerm {
+    /// (i, j, k, l): j the trigonal centre, l the atom bent out of the
+    /// i–j–k plane.
+    pub atoms: [usize; 4],
+    pub koop: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TorsionTerm {
+    pub atoms: [usize; 4],
+    pub v: [f64; 3],
+}
+
+/// A nonbonded pair with its vdW and electrostatic parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PairTerm {
+    pub atoms: [usize; 2],
+    pub r_star: f64,
+    pub eps: f64,
+    /// 332.0716·q_i·q_j/D, times 0.75 for 1-4 pairs.
+    pub qq: f64,
+}
+
+impl PairTerm {
+    /// A pair with charges `q` (e), dielectric constant `d` and MMFF's 0.75
+    /// electrostatic scaling for 1-4 pairs.
+    pub fn new(
+        atoms: [usize; 2],
+        (r_star, eps): (f64, f64),
+        q: [f64; 2],
+        d: f64,
+        one_four: bool,
+    ) -> Self {
+        let scale = if one_four { 0.75 } else { 1.0 };
+        PairTerm {
+            atoms,
+            r_star,
+            eps,
+            qq: COULOMB * q[0] * q[1] / d * scale,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Dielectric {
+    /// ε = D (default D = 1).
+    #[default]
+    Constant,
+    /// ε = D·R.
+    Distance,
+}
+
+/// Energy per term (kcal/mol).
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Energies {
+    pub bond: f64,
+    pub angle: f64,
+    pub stretch_bend: f64,
+    pub oop: f64,
+    pub torsion: f64,
+    pub vdw: f64,
+    pub ele: f64,
+}
+
+impl Energies {
+    pub fn total(&self) -> f64 {
+        self.bond + self.angle + self.stretch_bend + self.oop + self.torsion + self.vdw + self.ele
+    }
+}
+
+/// Optional gradient accumulator: `None` evaluates the energy only.
+pub type Grad<'a> = Option<&'a mut [Vector3<f64>]>;
+
+fn add(grad: &mut Grad, atom: usize, g: Vector3<f64>) {
+    if let Some(buf) = grad.as_deref_mut() {
+        buf[atom] += g;
+    }
+}
+
+/// Angle i-j-k in radians with dθ/dx_i and dθ/dx_k (dθ/dx_j is minus their
+/// sum).
+fn angle_and_derivatives(
+    x: &[Point3<f64>],
+    [i, j, k]: [usize; 3],
+) -> (f64, f64, Vector3<f64>, Vector3<f64>) {
+    let a = x[i] - x[j];
+    let b = x[k] - x[j];
+    let (la, lb) = (a.norm().max(1e-8), b.norm().max(1e-8));
+    let cos = (a.dot(&b) / (la * lb)).clamp(-1.0, 1.0);
+    let sin = (1.0 - cos * cos).sqrt().max(1e-8);
+    let dcos_da = (b / (la * lb)) - a * (cos / (la * la));
+    let dcos_db = (a / (la * lb)) - b * (cos / (lb * lb));
+    (cos.acos(), cos, -dcos_da / sin, -dcos_db / sin)
+}
+
+pub fn bond(x: &[Point3<f64>], t: &BondTerm, grad: &mut Grad) -> f64 {
+    let [i, j] = t.atoms;
+    let d = x[i] - x[j];
+    let r = d.norm();
+    let dr = r - t.r0;
+    let cs = BOND_CS;
+    let e = 0.5 * MDYNE * t.kb * dr * dr * (1.0 + cs * dr + 7.0 / 12.0 * cs * cs * dr * dr);
+    if grad.is_some() {
+        let de_dr = MDYNE * t.kb * dr * (1.0 + 1.5 * cs * dr + 7.0 / 6.0 * cs * cs * dr * dr);
+        let g = d * (de_dr / r.max(1e-8));
+        add(grad, i, g);
+        add(grad, j, -g);
+    }
+    e
+}
+
+pub fn angle(x: &[Point3<f64>], t: &AngleTerm, grad: &mut Grad) -> f64 {
+    let (theta, cos, di, dk) = angle_and_derivatives(x, t.atoms);
+    let (e, de_dtheta) = if t.linear {
+        let sin = (1.0 - cos * cos).sqrt();
+        (MDYNE * t.ka * (1.0 + cos), -MDYNE * t.ka * sin)
+    } else {
+        let dt = theta * DEG - t.theta0;
+        (
+            0.5 * C_ANGLE * t.ka * dt * dt * (1.0 + ANGLE_CB * dt),
+            C_ANGLE * t.ka * dt * (1.0 + 1.5 * ANGLE_CB * dt) * DEG,
+        )
+    };
+    if grad.is_some() {
+        let [i, j, k] = t.atoms;
+        add(grad, i, di * de_dtheta);
+        add(grad, k, dk * de_dtheta);
+        add(grad, j, -(di + dk) * de_dtheta);
+    }
+    e
+}
+
+pub fn stretch_bend(x: &[Point3<f64>], t: &StretchBendTerm, grad: &mut Grad) -> f64 {
+    let [i, j, k] = t.atoms;
+    let (theta, _, di, dk) = angle_and_derivatives(x, t.atoms);
+    let a = x[i] - x[j];
+    let b = x[k] - x[j];
+    let (ra, rb) = (a.norm(), b.norm());
+    let dt = theta * DEG - t.theta0;
+    let stretch = t.kba_ijk * (ra - t.r0_ij) + t.kba_kji * (rb - t.r0_kj);
+    let e = C_STBN * stretch * dt;
+    if grad.is_some() {
+        let de_dtheta = C_STBN * stretch * DEG;
+        let ga = a * (C_STBN * dt * t.kba_ijk / ra.max(1e-8));
+        let gb = b * (C_STBN * dt * t.kba_kji / rb.max(1e-8));
+        add(grad, i, di * de_dtheta + ga);
+        add(grad, k, dk * de_dtheta + gb);
+        add(grad, j, -(di + dk) * de_dtheta - ga - gb);
+    }
+    e
+}
+
+pub fn oop(x: &[Point3<f64>], t: &OopTerm, grad: &mut Grad) -> f64 {
+    let [i, j, k, l] = t.atoms;
+    let a = x[i] - x[j];
+    let b = x[k] - x[j];
+    let c = x[l] - x[j];
+    let u = a.cross(&b);
+    let (un, cn) = (u.norm().max(1e-8), c.norm().max(1e-8));
+    let sin_chi = (u.dot(&c) / (un * cn)).clamp(-1.0, 1.0);
+    let chi = sin_chi.asin() * DEG;
+    let e = 0.5 * C_ANGLE * t.koop * chi * chi;
+    if grad.is_some() {
+        let cos_chi = (1.0 - sin_chi * sin_chi).sqrt().max(1e-8);
+        let de_dchi = C_ANGLE * t.koop * chi * DEG / cos_chi; // per unit sin χ
+        let ab = a.dot(&b);
+        let ds_da =
+            b.cross(&c) / (un * cn) - (a * b.norm_squared() - b * ab) * (sin_chi / (un * un));
+        let ds_db =
+            c.cross(&a) / (un * cn) - (b * a.norm_squared() - a * ab) * (sin_chi / (un * un));
+        let ds_dc = u / (un * cn) - c * (sin_chi / (cn * cn));
+        add(grad, i, ds_da * de_dchi);
+        add(grad, k, ds_db * de_dchi);
+        add(grad, l, ds_dc * de_dchi);
+        add(grad, j, -(ds_da + ds_db + ds_dc) * de_dchi);
+    }
+    e
+}
+
+pub fn torsion(x: &[Point3<f64>], t: &TorsionTerm, grad: &mut Grad) -> f64 {
+    let [i, j, k, l] = t.atoms;
+    let b1 = x[j] - x[i];
+    let b2 = x[k] - x[j];
+    let b3 = x[l] - x[k];
+    let m = b1.cross(&b2);
+    let n = b2.cross(&b3);
+    let (m2, n2) = (m.norm_squared(), n.norm_squared());
+    let b2n = b2.norm();
+    if m2 < 1e-16 || n2 < 1e-16 {
+        // Collinear atoms: the dihedral is undefined; cos φ = 0 by convention.
+        return 0.5 * (t.v[0] + 2.0 * t.v[1] + t.v[2]);
+    }
+    let phi = (b2n * b1.dot(&n)).atan2(m.dot(&n));
+    let [v1, v2, v3] = t.v;
+    let e = 0.5
+        * (v1 * (1.0 + phi.cos())
+            + v2 * (1.0 - (2.0 * phi).cos())
+            + v3 * (1.0 + (3.0 * phi).cos()));
+    if grad.is_some() {
+        let de_dphi =
+            0.5 * (-v1 * phi.sin() + 2.0 * v2 * (2.0 * phi).sin() - 3.0 * v3 * (3.0 * phi).sin());
+        let gi = -m * (b2n / m2);
+        let gl = n * (b2n / n2);
+        let p = b1.dot(&b2) / (b2n * b2n);
+        let q = b3.dot(&b2) / (b2n * b2n);
+        let gj = gl * q - gi * (1.0 + p);
+        let gk = gi * p - gl * (1.0 + q);
+        add(grad, i, gi * de_dphi);
+        add(grad, j, gj * de_dphi);
+        add(grad, k, gk * de_dphi);
+        add(grad, l, gl * de_dphi);
+    }
+    e
+}
+
+/// Buffered 14-7 vdW and buffered Coulomb energy of one pair.
+pub fn pair(
+    x: &[Point3<f64>],
+    t: &PairTerm,
+    dielectric: Dielectric,
+    grad: &mut Grad,
+) -> (f64, f64) {
+    let [i, j] = t.atoms;
+    let d = x[i] - x[j];
+    let r = d.norm().max(1e-8);
+    let rs = t.r_star;
+    let r7 = r.powi(7);
+    let rs7 = rs.powi(7);
+    let q = 1.07 * rs / (r + 0.07 * rs);
+    let q7 = q.powi(7);
+    let s = 1.12 * rs7 / (r7 + 0.12 * rs7);
+    let vdw = t.eps * q7 * (s - 2.0);
+    let rb = r + ELE_BUFFER;
+    let (ele, dele_dr) = match dielectric {
+        Dielectric::Constant => (t.qq / rb, -t.qq / (rb * rb)),
+        Dielectric::Distance => (t.qq / (rb * rb), -2.0 * t.qq / (rb * rb * rb)),
+    };
+    if grad.is_some() {
+        let dq7 = -7.0 * q7 / (r + 0.07 * rs);
+        let ds = -s * 7.0 * r.powi(6) / (r7 + 0.12 * rs7);
+        let dvdw_dr = t.eps * (dq7 * (s - 2.0) + q7 * ds);
+        let g = d * ((dvdw_dr + dele_dr) / r);
+        add(grad, i, g);
+        add(grad, j, -g);
+    }
+    (vdw, ele)
+}
+
+/// All interactions of one molecule with assigned parameters.
+#[derive(Clone, Debug, Default)]
+pub struct Terms {
+    pub bonds: Vec<BondTerm>,
+    pub angles: Vec<AngleTerm>,
+    pub stretch_bends: Vec<StretchBendTerm>,
+    pub oops: Vec<OopTerm>,
+    pub torsions: Vec<TorsionTerm>,
+    pub pairs: Vec<PairTerm>,
+    pub dielectric: Dielectric,
+}
+
+impl Terms {
+    /// Energy per term; with `grad`, dE/dx is added into it (the caller
+    /// zeroes it first).
+    pub fn evaluate(&self, x: &[Point3<f64>], mut grad: Grad) -> Energies {
+        let mut e = Energies::default();
+        for t in &self.bonds {
+            e.bond += bond(x, t, &mut grad);
+        }
+        for t in &self.angles {
+            e.angle += angle(x, t, &mut grad);
+        }
+        for t in &self.stretch_bends {
+            e.stretch_bend += stretch_bend(x, t, &mut grad);
+        }
+        for t in &self.oops {
+            e.oop += oop(x, t, &mut grad);
+        }
+        for t in &self.torsions {
+            e.torsion += torsion(x, t, &mut grad);
+        }
+        for t in &self.pairs {
+            let (v, q) = pair(x, t, self.dielectric, &mut grad);
+            e.vdw += v;
+            e.ele += q;
+        }
+        e
+    }
+}

@@ -1,0 +1,3 @@
+//! Force fields.
+
+pub mod mmff;
