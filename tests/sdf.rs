@@ -537,3 +537,69 @@ proptest! {
         prop_assert_eq!(&second, &first);
     }
 }
+
+#[test]
+fn xyz_frames_carry_name_and_energy() {
+    use conformers::io::xyz;
+    let mols = read_ok(&root().join("molecules/multi.sdf"));
+    let mut out = Vec::new();
+    for (k, m) in mols.iter().enumerate() {
+        let energy = (k % 2 == 0).then_some(-12.345678 + k as f64);
+        xyz::write_frame(&mut out, m, m.coords(), &xyz::comment(m.name(), energy)).unwrap();
+    }
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut at = 0;
+    for (k, m) in mols.iter().enumerate() {
+        assert_eq!(lines[at].parse::<usize>().unwrap(), m.num_atoms());
+        let comment = lines[at + 1];
+        assert!(comment.starts_with(m.name()));
+        assert_eq!(comment.contains("energy="), k % 2 == 0, "{comment}");
+        let first: Vec<&str> = lines[at + 2].split_whitespace().collect();
+        assert_eq!(first[0], m.atom(0).element.symbol());
+        let x: f64 = first[1].parse().unwrap();
+        assert!((x - m.coords()[0].x).abs() < 1e-6);
+        at += 2 + m.num_atoms();
+    }
+    assert_eq!(at, lines.len());
+    assert!(text.contains("energy=-12.345678 kcal/mol"));
+}
+
+#[test]
+fn fragments_and_rings_of_a_salt() {
+    // Methane and ammonium in one record: two fragments.
+    let text = "\
+pair
+  test      3D
+
+ 10  8  0  0  0  0  0  0  0  0999 V2000
+    0.0000    0.0000    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0
+    0.6300    0.6300    0.6300 H   0  0  0  0  0  0  0  0  0  0  0  0
+   -0.6300   -0.6300    0.6300 H   0  0  0  0  0  0  0  0  0  0  0  0
+   -0.6300    0.6300   -0.6300 H   0  0  0  0  0  0  0  0  0  0  0  0
+    0.6300   -0.6300   -0.6300 H   0  0  0  0  0  0  0  0  0  0  0  0
+    5.0000    0.0000    0.0000 N   0  0  0  0  0  0  0  0  0  0  0  0
+    5.6000    0.6000    0.6000 H   0  0  0  0  0  0  0  0  0  0  0  0
+    4.4000   -0.6000    0.6000 H   0  0  0  0  0  0  0  0  0  0  0  0
+    4.4000    0.6000   -0.6000 H   0  0  0  0  0  0  0  0  0  0  0  0
+    5.6000   -0.6000   -0.6000 H   0  0  0  0  0  0  0  0  0  0  0  0
+  1  2  1  0
+  1  3  1  0
+  1  4  1  0
+  1  5  1  0
+  6  7  1  0
+  6  8  1  0
+  6  9  1  0
+  6 10  1  0
+M  CHG  1   6   1
+M  END
+$$$$
+";
+    let mol = read_str(text).remove(0).unwrap();
+    assert_eq!(
+        mol.fragments(),
+        vec![vec![0, 1, 2, 3, 4], vec![5, 6, 7, 8, 9]]
+    );
+    assert_eq!(mol.formula(), "CH8N+");
+    assert!(mol.rings().cycles().is_empty());
+}
