@@ -7,6 +7,7 @@ use crate::util::{read_ok, shared};
 use conformers::forcefield::mmff::terms::{
     AngleTerm, BondTerm, OopTerm, PairTerm, StretchBendTerm, Terms, TorsionTerm,
 };
+use conformers::forcefield::mmff::topology::nonbonded_pairs;
 use conformers::forcefield::mmff::{Dielectric, Energies, Params, Variant};
 use conformers::Molecule;
 use nalgebra::{Point3, Vector3};
@@ -31,29 +32,6 @@ fn idx(v: &Value) -> Vec<usize> {
 
 fn f(v: &Value) -> f64 {
     v.as_f64().unwrap()
-}
-
-/// Shortest bond-path lengths up to 3 from each atom (absent = farther).
-fn near(mol: &Molecule) -> Vec<HashMap<usize, usize>> {
-    (0..mol.num_atoms())
-        .map(|start| {
-            let mut dist = HashMap::from([(start, 0)]);
-            let mut frontier = vec![start];
-            for d in 1..=3 {
-                let mut next = Vec::new();
-                for &a in &frontier {
-                    for n in mol.neighbors(a) {
-                        if let std::collections::hash_map::Entry::Vacant(e) = dist.entry(n) {
-                            e.insert(d);
-                            next.push(n);
-                        }
-                    }
-                }
-                frontier = next;
-            }
-            dist
-        })
-        .collect()
 }
 
 fn build(mol: &Molecule, main: &Value, detail: &Value, dielectric: Dielectric, d: f64) -> Terms {
@@ -123,22 +101,13 @@ fn build(mol: &Molecule, main: &Value, detail: &Value, dielectric: Dielectric, d
             v: [f(&t["V1"]), f(&t["V2"]), f(&t["V3"])],
         });
     }
-    let near = near(mol);
-    for i in 0..mol.num_atoms() {
-        for j in i + 1..mol.num_atoms() {
-            let path = near[i].get(&j).copied();
-            if matches!(path, Some(1) | Some(2)) {
-                continue;
-            }
-            let vdw = params.vdw_pair(types[i], types[j]).unwrap();
-            terms.pairs.push(PairTerm::new(
-                [i, j],
-                vdw,
-                [charges[i], charges[j]],
-                d,
-                path == Some(3),
-            ));
-        }
+    for pair in nonbonded_pairs(mol) {
+        let [i, j] = pair.atoms;
+        let vdw = params.vdw_pair(types[i], types[j]).unwrap();
+        let q = [charges[i], charges[j]];
+        terms
+            .pairs
+            .push(PairTerm::new([i, j], vdw, q, d, pair.one_four));
     }
     terms
 }

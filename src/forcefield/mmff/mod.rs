@@ -3,6 +3,7 @@
 
 pub mod params;
 pub mod terms;
+pub mod topology;
 
 pub use params::{Params, Variant};
 pub use terms::{Dielectric, Energies, Terms};
