@@ -36,11 +36,11 @@ pub fn nonbonded_pairs(mol: &Molecule) -> Vec<NonbondedPair> {
             }
             frontier = next;
         }
-        for j in i + 1..n {
-            if dist[j] >= 3 {
+        for (j, &d) in dist.iter().enumerate().skip(i + 1) {
+            if d >= 3 {
                 pairs.push(NonbondedPair {
                     atoms: [i, j],
-                    one_four: dist[j] == 3,
+                    one_four: d == 3,
                 });
             }
         }
