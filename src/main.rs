@@ -127,9 +127,6 @@ fn info(inputs: &[String], json: bool, options: RotorOptions) -> anyhow::Result<
                         serde_json::to_writer(&mut out, &failure)?;
                         writeln!(out)?;
                     }
-                    if matches!(e, Error::Read { .. }) {
-                        break;
-                    }
                 }
             }
         }

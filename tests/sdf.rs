@@ -603,3 +603,99 @@ $$$$
     assert_eq!(mol.formula(), "CH8N+");
     assert!(mol.rings().cycles().is_empty());
 }
+
+#[test]
+fn old_mac_and_windows_line_endings_read_alike() {
+    let unix = std::fs::read_to_string(root().join("molecules/multi.sdf")).unwrap();
+    let expected: Vec<Molecule> = read_str(&unix).into_iter().map(Result::unwrap).collect();
+    for ending in ["\r", "\r\n"] {
+        let text = unix.replace('\n', ending);
+        let got: Vec<Molecule> = read_str(&text).into_iter().map(Result::unwrap).collect();
+        assert_eq!(got, expected, "{ending:?}");
+    }
+}
+
+#[test]
+fn a_corrupt_gzip_stream_is_a_located_error() {
+    let gz = std::fs::read(data("multi.sdf.gz")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.sdf.gz");
+    std::fs::write(&path, &gz[..gz.len() * 2 / 3]).unwrap();
+    let results = read_all(&path);
+    let last = results.last().unwrap();
+    match last {
+        Err(Error::Record(e)) => {
+            assert!(matches!(e.kind, Kind::Io(_)), "{:?}", e.kind);
+            assert!(e.location.line > 1 && e.location.record > 1);
+            assert!(e.to_string().contains(", line "));
+        }
+        other => panic!("{other:?}"),
+    }
+    // The records before the damage come out.
+    assert!(results[0].is_ok());
+}
+
+#[test]
+fn out_of_range_values_and_bad_bonds_are_errors_at_their_line() {
+    // butane.sdf: counts on line 4, atoms on 5-18, bonds on 19-31, M  END on 32.
+    let butane = std::fs::read_to_string(root().join("molecules/butane.sdf")).unwrap();
+    let lines: Vec<String> = butane.lines().map(String::from).collect();
+    assert!(lines[31].starts_with("M  END"));
+    let edit = |k: usize, new: &str| {
+        let mut l = lines.clone();
+        l[k] = new.to_string();
+        l.join("\n")
+    };
+    let error = |text: String| match read_str(&text).remove(0) {
+        Err(Error::Record(e)) => (e.kind, e.location.line),
+        other => panic!("{other:?}"),
+    };
+    let (kind, line) = error(edit(31, "M  CHG  1   1 -128\nM  END"));
+    assert!(matches!(kind, Kind::PropertyLine(_)), "{kind:?}");
+    assert_eq!(line, 32);
+    let (kind, line) = error(edit(18, "  1  1  1  0"));
+    assert_eq!(
+        kind,
+        Kind::Structure(StructureError::SelfBond { bond: 1, atom: 1 })
+    );
+    assert_eq!(line, 19);
+    let (kind, line) = error(edit(19, &lines[18]));
+    assert_eq!(
+        kind,
+        Kind::Structure(StructureError::DuplicateBond {
+            bond: 2,
+            first: 1,
+            a: 1,
+            b: 2
+        })
+    );
+    assert_eq!(line, 20);
+    let v3000 = std::fs::read_to_string(data("v3000.sdf")).unwrap();
+    let charged = v3000.replacen("CHG=1", "CHG=-128", 1);
+    assert_ne!(charged, v3000);
+    assert!(matches!(error(charged).0, Kind::AtomLine { .. }));
+}
+
+#[test]
+fn blank_lines_are_not_records() {
+    let multi = std::fs::read_to_string(root().join("molecules/multi.sdf")).unwrap();
+    for text in [
+        String::new(),
+        "\n".repeat(50),
+        format!("{multi}\n\n\n"),
+        format!("{multi}\n\n\n\n\n"),
+    ] {
+        let records = read_str(&text);
+        assert!(
+            records.iter().all(Result::is_ok),
+            "{:?}",
+            records.iter().find(|r| r.is_err())
+        );
+        assert_eq!(records.len(), if text.trim().is_empty() { 0 } else { 5 });
+    }
+    // A record with an empty title still reads.
+    let butane = std::fs::read_to_string(root().join("molecules/butane.sdf")).unwrap();
+    let untitled = butane.replacen("butane", "", 1);
+    let mol = read_str(&untitled).remove(0).unwrap();
+    assert_eq!(mol.name(), "");
+}

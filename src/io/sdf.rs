@@ -8,7 +8,7 @@
 //! [`Molecule::check_complete`]).
 
 use crate::error::{Error, Location, RecordError, RecordErrorKind as Kind};
-use crate::mol::{kekulize, Atom, Bond, BondOrder, Element, Molecule, Radical};
+use crate::mol::{kekulize, Atom, Bond, BondOrder, Element, Molecule, Radical, StructureError};
 use nalgebra::Point3;
 use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
@@ -22,7 +22,10 @@ pub struct SdfReader<R> {
     file: String,
     line_no: usize,
     record: usize,
-    buf: String,
+    /// The last line ended with CR: a following LF belongs to it.
+    after_cr: bool,
+    /// A line read ahead and given back.
+    pushed_back: Option<String>,
     /// The current record's `$$$$` has been read (or the input has ended).
     terminated: bool,
     eof: bool,
@@ -42,6 +45,7 @@ struct Ctab {
     coords: Vec<Point3<f64>>,
     atom_lines: Vec<usize>,
     bonds: Vec<RawBond>,
+    bond_lines: Vec<usize>,
 }
 
 impl<R: BufRead> SdfReader<R> {
@@ -52,29 +56,70 @@ impl<R: BufRead> SdfReader<R> {
             file: file.into(),
             line_no: 0,
             record: 0,
-            buf: String::new(),
+            after_cr: false,
+            pushed_back: None,
             terminated: false,
             eof: false,
         }
     }
 
-    /// Next raw line without its line ending; `None` at the end of input.
+    /// Next line without its ending (LF, CRLF or a lone CR, as old Mac files
+    /// have); `None` at the end of input.
     fn next_line(&mut self) -> Result<Option<String>, io::Error> {
+        const MAX_LINE: usize = 1 << 24;
+        if let Some(line) = self.pushed_back.take() {
+            self.line_no += 1;
+            return Ok(Some(line));
+        }
         if self.eof {
             return Ok(None);
         }
-        self.buf.clear();
         let mut bytes = Vec::new();
-        if self.input.read_until(b'\n', &mut bytes)? == 0 {
-            self.eof = true;
-            return Ok(None);
+        loop {
+            let available = match self.input.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.eof = true;
+                    return Err(e);
+                }
+            };
+            if available.is_empty() {
+                if bytes.is_empty() {
+                    self.eof = true;
+                    return Ok(None);
+                }
+                break;
+            }
+            if std::mem::take(&mut self.after_cr) && available[0] == b'\n' {
+                self.input.consume(1);
+                continue;
+            }
+            match available.iter().position(|&b| b == b'\n' || b == b'\r') {
+                Some(end) => {
+                    bytes.extend_from_slice(&available[..end]);
+                    self.after_cr = available[end] == b'\r';
+                    self.input.consume(end + 1);
+                    break;
+                }
+                None => {
+                    let n = available.len();
+                    bytes.extend_from_slice(available);
+                    self.input.consume(n);
+                }
+            }
+            if bytes.len() > MAX_LINE {
+                self.eof = true;
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "a line longer than 16 MiB: this is not an SDF file",
+                ));
+            }
         }
         self.line_no += 1;
         // Latin-1 and other legacy encodings occur in titles and data
         // items; keep what is valid and replace the rest.
-        let text = String::from_utf8_lossy(&bytes);
-        let text = text.trim_end_matches(['\n', '\r']);
-        Ok(Some(text.to_string()))
+        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
     }
 
     /// A line that must exist inside the record's connection table.
@@ -98,7 +143,10 @@ impl<R: BufRead> SdfReader<R> {
                     expected: expected.to_string(),
                 },
             )),
-            Err(e) => Err((self.line_no, Kind::Io(e.to_string()))),
+            Err(e) => {
+                self.terminated = true;
+                Err((self.line_no + 1, Kind::Io(e.to_string())))
+            }
         }
     }
 
@@ -121,10 +169,34 @@ impl<R: BufRead> SdfReader<R> {
                 Ok(Some(line)) => header.push(line),
                 Ok(None) if header.iter().all(|l| l.trim().is_empty()) => return None,
                 Ok(None) => break,
-                Err(e) => return Some(Err(self.io_error(e))),
+                Err(e) => {
+                    self.record += 1;
+                    let title = header.first().cloned().unwrap_or_default();
+                    let location = self.location(&title, self.line_no + 1);
+                    return Some(Err(Error::Record(RecordError {
+                        location,
+                        kind: Kind::Io(e.to_string()),
+                    })));
+                }
             }
             if header.len() == 1 && header[0].starts_with("$$$$") {
                 header.clear(); // an empty record: ignore the stray separator
+            }
+        }
+        // Blank lines up to the end of the input are no record. Otherwise
+        // the first non-blank line after three blank ones is a counts line.
+        if header.len() == 3 && header.iter().all(|l| l.trim().is_empty()) {
+            loop {
+                match self.next_line() {
+                    Ok(Some(line)) if line.trim().is_empty() => {}
+                    Ok(Some(line)) => {
+                        self.line_no -= 1;
+                        self.pushed_back = Some(line);
+                        break;
+                    }
+                    Ok(None) => return None,
+                    Err(_) => break,
+                }
             }
         }
         self.record += 1;
@@ -149,20 +221,12 @@ impl<R: BufRead> SdfReader<R> {
                     kind,
                 };
                 if !self.terminated {
-                    if let Err(e) = self.skip_record() {
-                        return Some(Err(self.io_error(e)));
-                    }
+                    // A read error here ends the input; this record's error
+                    // is the one to report.
+                    let _ = self.skip_record();
                 }
                 Some(Err(Error::Record(error)))
             }
-        }
-    }
-
-    fn io_error(&mut self, source: io::Error) -> Error {
-        self.eof = true;
-        Error::Read {
-            path: self.file.clone().into(),
-            source,
         }
     }
 
@@ -212,6 +276,7 @@ impl<R: BufRead> SdfReader<R> {
             let (no, line) = self.line("bond block", &expected)?;
             let bond = parse_bond_v2000(&line, i + 1, num_atoms).map_err(|k| (no, k))?;
             ctab.bonds.push(bond);
+            ctab.bond_lines.push(no);
         }
         self.read_properties(&mut ctab)?;
         Ok(ctab)
@@ -252,7 +317,7 @@ impl<R: BufRead> SdfReader<R> {
                             "M  CHG" => {
                                 a.charge = i8::try_from(value)
                                     .ok()
-                                    .filter(|q| q.abs() <= 15)
+                                    .filter(|q| q.unsigned_abs() <= 15)
                                     .ok_or_else(|| bad_value(no, &line, value))?
                             }
                             "M  RAD" => {
@@ -368,6 +433,7 @@ impl<R: BufRead> SdfReader<R> {
                         let bond = parse_bond_v3000(&line, i + 1, &ids, ctab.atoms.len())
                             .map_err(|k| (no, k))?;
                         ctab.bonds.push(bond);
+                        ctab.bond_lines.push(no);
                     }
                     self.v30_keyword("END BOND")?;
                 }
@@ -458,6 +524,28 @@ impl<R: BufRead> SdfReader<R> {
         counts_no: usize,
     ) -> Result<Molecule, Fail> {
         let line_of_atom = |i: usize| ctab.atom_lines.get(i).copied().unwrap_or(counts_no);
+        // Bonds must join distinct atoms once; report them at their line.
+        let mut seen = HashMap::new();
+        for (index, bond) in ctab.bonds.iter().enumerate() {
+            let [a, b] = bond.atoms;
+            let line = ctab.bond_lines.get(index).copied().unwrap_or(counts_no);
+            if a == b {
+                let e = StructureError::SelfBond {
+                    bond: index + 1,
+                    atom: a + 1,
+                };
+                return Err((line, Kind::Structure(e)));
+            }
+            if let Some(first) = seen.insert((a.min(b), a.max(b)), index) {
+                let e = StructureError::DuplicateBond {
+                    bond: index + 1,
+                    first: first + 1,
+                    a: a + 1,
+                    b: b + 1,
+                };
+                return Err((line, Kind::Structure(e)));
+            }
+        }
         let raw: Vec<(usize, usize, Option<BondOrder>)> = ctab
             .bonds
             .iter()
@@ -497,7 +585,7 @@ impl<R: BufRead> SdfReader<R> {
 
     /// SD data items after `M  END`, up to `$$$$` or the end of input.
     fn read_data_items(&mut self, mut mol: Molecule) -> Result<Molecule, Fail> {
-        let io_fail = |no: usize, e: io::Error| (no, Kind::Io(e.to_string()));
+        let io_fail = |no: usize, e: io::Error| (no + 1, Kind::Io(e.to_string()));
         loop {
             let Some(line) = self.next_line().map_err(|e| io_fail(self.line_no, e))? else {
                 self.terminated = true;
@@ -720,13 +808,11 @@ fn bond_atom(text: &str, bond: usize, num_atoms: usize) -> Result<usize, Kind> {
         reason: format!("atom number '{}' is not a positive integer", text.trim()),
     })?;
     if atom == 0 || atom > num_atoms {
-        return Err(Kind::Structure(
-            crate::mol::StructureError::BondAtomOutOfRange {
-                bond,
-                atom,
-                num_atoms,
-            },
-        ));
+        return Err(Kind::Structure(StructureError::BondAtomOutOfRange {
+            bond,
+            atom,
+            num_atoms,
+        }));
     }
     Ok(atom - 1)
 }
@@ -867,10 +953,13 @@ fn parse_atom_v3000(text: &str, atom: usize) -> Result<(u64, Atom, Point3<f64>),
         };
         match key.to_ascii_uppercase().as_str() {
             "CHG" => {
-                result.charge = i8::try_from(number()?).map_err(|_| Kind::AtomLine {
-                    atom,
-                    reason: format!("charge {value} is out of range"),
-                })?
+                result.charge = i8::try_from(number()?)
+                    .ok()
+                    .filter(|q| q.unsigned_abs() <= 15)
+                    .ok_or_else(|| Kind::AtomLine {
+                        atom,
+                        reason: format!("charge {value} is out of range"),
+                    })?
             }
             "MASS" => {
                 isotope = Some(
@@ -918,13 +1007,13 @@ fn parse_bond_v3000(
             bond,
             reason: format!("atom id '{w}' is not a positive integer"),
         })?;
-        ids.get(&id).copied().ok_or(Kind::Structure(
-            crate::mol::StructureError::BondAtomOutOfRange {
+        ids.get(&id)
+            .copied()
+            .ok_or(Kind::Structure(StructureError::BondAtomOutOfRange {
                 bond,
                 atom: id as usize,
                 num_atoms,
-            },
-        ))
+            }))
     };
     let a = atom(&words[2])?;
     let b = atom(&words[3])?;
