@@ -4,6 +4,7 @@
 pub mod params;
 pub mod terms;
 pub mod topology;
+pub mod typing;
 
 pub use params::{Params, Variant};
 pub use terms::{Dielectric, Energies, Terms};
