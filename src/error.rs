@@ -42,8 +42,12 @@ pub struct Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: record {}", self.file, self.record)?;
-        if !self.title.trim().is_empty() {
-            write!(f, " ({})", self.title.trim())?;
+        // Titles of broken files can be anything; show a readable start.
+        let title = self.title.trim();
+        if !title.is_empty() {
+            let shown: String = title.chars().take(60).collect();
+            let more = if shown.len() < title.len() { "…" } else { "" };
+            write!(f, " ({shown}{more})")?;
         }
         write!(f, ", line {}", self.line)
     }

@@ -97,7 +97,9 @@ fn info(inputs: &[String], json: bool, options: RotorOptions) -> anyhow::Result<
                 continue;
             }
         };
+        let mut records = 0;
         for (index, record) in reader.enumerate() {
+            records += 1;
             match record {
                 Ok(mol) => {
                     tally.ok += 1;
@@ -129,6 +131,10 @@ fn info(inputs: &[String], json: bool, options: RotorOptions) -> anyhow::Result<
                     }
                 }
             }
+        }
+        if records == 0 {
+            eprintln!("error: {input}: no records found (is it an SDF or MOL file?)");
+            unreadable = true;
         }
     }
     out.flush().context("writing to standard output")?;

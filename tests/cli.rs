@@ -139,3 +139,14 @@ fn missing_file_and_usage_errors_give_exit_code_2() {
     conformers().args(["info"]).assert().code(2);
     conformers().args(["frobnicate"]).assert().code(2);
 }
+
+#[test]
+fn empty_input_says_so() {
+    let out = conformers()
+        .args(["info", "-"])
+        .write_stdin("\n\n")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("no records found"), "{stderr}");
+}

@@ -103,3 +103,22 @@ fn moving_side_is_rigid_body_of_the_smaller_side() {
     assert_eq!(r.moving.len(), 7);
     assert!(r.moving.contains(&3) && !r.moving.contains(&1));
 }
+
+#[test]
+fn symmetric_tops_are_checked_exactly() {
+    // 7-cyclopropylnorbornan-7-ol: C7's other neighbours (the cyclopropyl
+    // carbon and the two bridgeheads) look alike to class refinement, but
+    // no automorphism exchanges the 3-ring carbon with a bridgehead, so the
+    // C7–OH bond is a rotor.
+    let mol = read_ok(&data("symmetric_top_trap.sdf")).remove(0);
+    let rotors = find_rotors(&mol, RotorOptions::default());
+    let bonds: Vec<[usize; 2]> = rotors
+        .iter()
+        .map(|r| [r.dihedral[1], r.dihedral[2]])
+        .collect();
+    assert_eq!(bonds, vec![[0, 1], [1, 2]]);
+    let classes = mol.symmetry_classes();
+    assert_eq!(classes[2], classes[5]);
+    assert!(!mol.symmetric(&classes, 2, 5));
+    assert!(mol.symmetric(&classes, 5, 8));
+}

@@ -699,3 +699,22 @@ fn blank_lines_are_not_records() {
     let mol = read_str(&untitled).remove(0).unwrap();
     assert_eq!(mol.name(), "");
 }
+
+#[test]
+fn byte_order_mark_long_titles_and_absurd_coordinates() {
+    let butane = std::fs::read_to_string(root().join("molecules/butane.sdf")).unwrap();
+    let with_bom = format!("\u{feff}{butane}");
+    assert_eq!(read_str(&with_bom).remove(0).unwrap().name(), "butane");
+
+    let long = butane.replacen("butane", &"x".repeat(5000), 1);
+    let broken = long.replacen("-1.9226", "-1.9z26", 1);
+    let message = read_str(&broken).remove(0).unwrap_err().to_string();
+    assert!(message.len() < 300, "{message}");
+    assert!(message.contains("xxx…"), "{message}");
+
+    let far = butane.replacen("   -1.9226", "  -1.0e308", 1);
+    match read_str(&far).remove(0) {
+        Err(Error::Record(e)) => assert!(matches!(e.kind, Kind::BadNumber { .. }), "{e}"),
+        other => panic!("{other:?}"),
+    }
+}

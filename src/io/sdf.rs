@@ -117,6 +117,10 @@ impl<R: BufRead> SdfReader<R> {
             }
         }
         self.line_no += 1;
+        // A UTF-8 byte-order mark is no part of the first title.
+        if self.line_no == 1 && bytes.starts_with(&[0xef, 0xbb, 0xbf]) {
+            bytes.drain(..3);
+        }
         // Latin-1 and other legacy encodings occur in titles and data
         // items; keep what is valid and replace the rest.
         Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
@@ -706,11 +710,14 @@ fn parse_element(symbol: &str) -> Result<(Element, Option<u16>), Kind> {
     }
 }
 
+/// Largest coordinate accepted (Å); anything beyond is a corrupt file.
+const MAX_COORDINATE: f64 = 1e6;
+
 fn parse_coordinate(text: &str, field_name: &'static str, atom: usize) -> Result<f64, Kind> {
     text.trim()
         .parse::<f64>()
         .ok()
-        .filter(|v| v.is_finite())
+        .filter(|v| v.abs() <= MAX_COORDINATE)
         .ok_or_else(|| Kind::BadNumber {
             field: field_name,
             atom,

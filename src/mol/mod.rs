@@ -491,6 +491,12 @@ impl Molecule {
         symmetry::classes(self)
     }
 
+    /// Whether a graph automorphism maps atom `a` onto atom `b` (exact;
+    /// `classes` from [`Molecule::symmetry_classes`] prune the search).
+    pub fn symmetric(&self, classes: &[u32], a: usize, b: usize) -> bool {
+        symmetry::automorphic(self, classes, a, b)
+    }
+
     /// Atoms reached from `start` without crossing the bond `start`–`blocked`
     /// (sorted). When that bond lies in a ring, this is the whole component.
     pub fn side_of(&self, start: usize, blocked: usize) -> Vec<usize> {

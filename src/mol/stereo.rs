@@ -153,7 +153,7 @@ fn tetrahedral_candidates(mol: &Molecule, classes: &[u32]) -> Vec<usize> {
     // Ring cis/trans: a ring atom with two equivalent ring branches and two
     // different substituents is stereogenic when its ring holds another
     // stereogenic atom (1,4-disubstituted cyclohexanes).
-    let ring_stereo: Vec<usize> = ring_candidates
+    let ring_pair: Vec<usize> = ring_candidates
         .iter()
         .copied()
         .filter(|&atom| {
@@ -166,21 +166,25 @@ fn tetrahedral_candidates(mol: &Molecule, classes: &[u32]) -> Vec<usize> {
                     }
                 }
             }
-            let ring_pair = pairs.len() == 1 && {
+            pairs.len() == 1 && {
                 let (x, y) = pairs[0];
                 mol.rings()
                     .cycles()
                     .iter()
                     .any(|ring| ring.contains(&atom) && ring.contains(&x) && ring.contains(&y))
-            };
-            ring_pair
-                && mol.rings().cycles().iter().any(|ring| {
-                    ring.contains(&atom)
-                        && ring.iter().any(|&other| {
-                            other != atom
-                                && (ring_candidates.contains(&other) || centres.contains(&other))
-                        })
-                })
+            }
+        })
+        .collect();
+    let ring_stereo: Vec<usize> = ring_pair
+        .iter()
+        .copied()
+        .filter(|&atom| {
+            mol.rings().cycles().iter().any(|ring| {
+                ring.contains(&atom)
+                    && ring.iter().any(|&other| {
+                        other != atom && (ring_pair.contains(&other) || centres.contains(&other))
+                    })
+            })
         })
         .collect();
     centres.extend(ring_stereo);

@@ -62,3 +62,36 @@ fn rank<K: Ord>(keys: &[K]) -> Vec<u32> {
 fn distinct(class: &[u32]) -> usize {
     class.iter().max().map_or(0, |&m| m as usize + 1)
 }
+
+/// Whether an automorphism of the molecular graph (elements, charges,
+/// isotopes, bond orders) maps atom `a` onto atom `b`. Refinement classes
+/// can merge atoms that no automorphism exchanges (for instance the
+/// substituents of a carbon bridging rings of different sizes in
+/// symmetric cages); this settles such cases exactly, by a VF2 search
+/// between two copies of the graph in which `a` and `b` are marked.
+pub(super) fn automorphic(mol: &Molecule, classes: &[u32], a: usize, b: usize) -> bool {
+    if classes[a] != classes[b] {
+        return false;
+    }
+    if a == b {
+        return true;
+    }
+    let marked = |mark: usize| {
+        let mut g: petgraph::Graph<(u32, bool), u8, petgraph::Undirected> =
+            petgraph::Graph::with_capacity(mol.num_atoms(), mol.bonds().len());
+        for (i, &c) in classes.iter().enumerate() {
+            g.add_node((c, i == mark));
+        }
+        for bond in mol.bonds() {
+            let [x, y] = bond.atoms;
+            g.add_edge(
+                petgraph::graph::NodeIndex::new(x),
+                petgraph::graph::NodeIndex::new(y),
+                bond.order.valence(),
+            );
+        }
+        g
+    };
+    let (ga, gb) = (marked(a), marked(b));
+    petgraph::algo::is_isomorphic_matching(&ga, &gb, |x, y| x == y, |x, y| x == y)
+}

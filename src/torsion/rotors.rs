@@ -99,7 +99,10 @@ fn is_linear(mol: &Molecule, atom: usize) -> bool {
 /// CF3, C(CH3)3): turning it only permutes identical groups.
 fn is_symmetric_top(mol: &Molecule, classes: &[u32], end: usize, partner: usize) -> bool {
     let others: Vec<usize> = mol.neighbors(end).filter(|&n| n != partner).collect();
-    others.len() == 3 && others.iter().all(|&n| classes[n] == classes[others[0]])
+    others.len() == 3
+        && others.iter().all(|&n| classes[n] == classes[others[0]])
+        && mol.symmetric(classes, others[0], others[1])
+        && mol.symmetric(classes, others[0], others[2])
 }
 
 /// C–N where the carbon carries =O or =S.
