@@ -83,7 +83,7 @@ impl Element {
 
     /// Valence electrons of main-group elements; `None` for transition
     /// metals, lanthanides and actinides, whose bonding has no simple rule.
-    fn valence_electrons(self) -> Option<u8> {
+    pub fn valence_electrons(self) -> Option<u8> {
         match self.0 {
             1 => Some(1),
             2 | 10 | 18 | 36 | 54 | 86 => Some(8),

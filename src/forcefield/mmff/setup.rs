@@ -537,19 +537,20 @@ impl Builder<'_> {
         })
     }
 
-    /// Torsions are defined about bonds whose ends are sp2 or sp3 and
-    /// have other neighbours.
+    /// Torsions are defined about bonds whose ends are sp2 or sp3: neither
+    /// linear (two electron domains: nitrile C, allene centre, azide N) nor
+    /// hypervalent with five or more domains.
     fn torsion_centre(&self, atom: usize) -> bool {
-        let degree = self.mol.degree(atom);
-        let kinds: Vec<BondKind> = self
+        let a = self.mol.atom(atom);
+        let degree = self.mol.degree(atom) as i32;
+        let lone_pairs = a.element.valence_electrons().map_or(0, |ve| {
+            ((i32::from(ve) - i32::from(a.charge) - i32::from(self.mol.valence(atom))) / 2).max(0)
+        });
+        let triple = self
             .mol
             .bonds_of(atom)
-            .map(|(b, _)| self.topo.bond_kinds[b])
-            .collect();
-        let triple = kinds.contains(&BondKind::Triple);
-        let cumulated =
-            degree == 2 && kinds.iter().filter(|&&k| k == BondKind::Double).count() == 2;
-        (2..=4).contains(&degree) && !triple && !cumulated
+            .any(|(b, _)| self.topo.bond_kinds[b] == BondKind::Triple);
+        degree >= 2 && !triple && (3..=4).contains(&(degree + lone_pairs))
     }
 
     /// (primary, secondary) torsion type.
