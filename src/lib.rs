@@ -4,6 +4,8 @@
 //! ([`mol`]), finds the rotatable bonds ([`torsion`]) and describes them
 //! ([`info`]). See the README for the command-line tool.
 
+pub mod energy;
+pub mod ensemble;
 pub mod error;
 pub mod forcefield;
 pub mod info;

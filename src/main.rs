@@ -3,11 +3,14 @@
 //! error or nothing could be read).
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use conformers::energy;
+use conformers::forcefield::mmff::{Dielectric, MmffOptions, MmffSystem, Variant};
 use conformers::info::{describe, to_text};
 use conformers::io::open_sdf;
 use conformers::torsion::RotorOptions;
-use conformers::Error;
+use conformers::{Error, Molecule};
+use serde_json::json;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
@@ -36,22 +39,91 @@ enum Command {
         #[arg(long)]
         rotate_amides: bool,
     },
+    /// Single-point MMFF94 energies of every record, per term.
+    Energy {
+        /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// One JSON object per record (JSON lines) instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Also report the analytic gradient dE/dx (kcal/mol/Å).
+        #[arg(long)]
+        gradient: bool,
+        #[command(flatten)]
+        forcefield: ForceFieldArgs,
+    },
+    /// Minimise every record with full MMFF94 (L-BFGS) and write the results.
+    Minimize {
+        /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// Output SDF (written atomically; `-` for standard output).
+        #[arg(short, long)]
+        output: String,
+        /// Converged when the RMS gradient falls below this (kcal/mol/Å).
+        #[arg(long, default_value_t = conformers::ensemble::minimize::CARTESIAN_GRADIENT_RMS)]
+        gradient_rms: f64,
+        /// Iteration cap per record.
+        #[arg(long, default_value_t = 10_000)]
+        max_iterations: usize,
+        /// Worker threads (default: all cores); results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        #[command(flatten)]
+        forcefield: ForceFieldArgs,
+    },
 }
 
-/// How a run went over all records.
-#[derive(Default)]
-struct Tally {
-    ok: usize,
-    failed: usize,
+#[derive(Clone, Copy, ValueEnum)]
+enum ForceField {
+    Mmff94,
+    Mmff94s,
 }
 
-impl Tally {
-    fn exit_code(&self) -> ExitCode {
-        match (self.ok, self.failed) {
-            (_, 0) if self.ok > 0 => ExitCode::SUCCESS,
-            (0, 0) => ExitCode::from(2),
-            _ => ExitCode::from(1),
+#[derive(Clone, Copy, ValueEnum)]
+enum DielectricModel {
+    Constant,
+    Distance,
+}
+
+#[derive(clap::Args)]
+struct ForceFieldArgs {
+    /// Force-field variant.
+    #[arg(long, value_enum, default_value = "mmff94")]
+    forcefield: ForceField,
+    /// Constant (ε = D) or distance-dependent (ε = D·r) dielectric.
+    #[arg(long, value_enum, default_value = "constant")]
+    dielectric_model: DielectricModel,
+    /// Dielectric constant D.
+    #[arg(long, default_value_t = 1.0)]
+    dielectric: f64,
+    /// Nonbonded cutoff in Å (pairs farther apart in the input geometry are
+    /// left out); default: none.
+    #[arg(long)]
+    cutoff: Option<f64>,
+}
+
+impl ForceFieldArgs {
+    fn options(&self) -> anyhow::Result<MmffOptions> {
+        if self.dielectric.is_nan() || self.dielectric <= 0.0 || self.dielectric.is_infinite() {
+            anyhow::bail!("--dielectric must be a positive number");
         }
+        if self.cutoff.is_some_and(|c| c.is_nan() || c <= 0.0) {
+            anyhow::bail!("--cutoff must be a positive distance in Å");
+        }
+        Ok(MmffOptions {
+            variant: match self.forcefield {
+                ForceField::Mmff94 => Variant::Mmff94,
+                ForceField::Mmff94s => Variant::Mmff94s,
+            },
+            dielectric: match self.dielectric_model {
+                DielectricModel::Constant => Dielectric::Constant,
+                DielectricModel::Distance => Dielectric::Distance,
+            },
+            dielectric_constant: self.dielectric,
+            cutoff: self.cutoff,
+        })
     }
 }
 
@@ -75,19 +147,208 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Minimize {
+            inputs,
+            output,
+            gradient_rms,
+            max_iterations,
+            threads,
+            forcefield,
+        } => {
+            let options = forcefield.options()?;
+            if gradient_rms.is_nan() || gradient_rms <= 0.0 {
+                anyhow::bail!("--gradient-rms must be positive");
+            }
+            let lbfgs = conformers::ensemble::lbfgs::LbfgsOptions {
+                gradient_rms,
+                max_iterations,
+                ..conformers::ensemble::minimize::cartesian_options()
+            };
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.unwrap_or(0))
+                .build()
+                .context("starting worker threads")?;
+            pool.install(|| minimize_files(&inputs, &output, &options, &lbfgs))
+        }
         Command::Info {
             inputs,
             json,
             rotate_amides,
-        } => info(&inputs, json, RotorOptions { rotate_amides }),
+        } => {
+            let options = RotorOptions { rotate_amides };
+            for_each_record(&inputs, json, |index, mol, out| {
+                let info = describe(mol, index, options);
+                if json {
+                    serde_json::to_writer(&mut *out, &info)?;
+                    writeln!(out)?;
+                } else {
+                    write!(out, "{}", to_text(&info, mol))?;
+                }
+                Ok(None)
+            })
+        }
+        Command::Energy {
+            inputs,
+            json,
+            gradient,
+            forcefield,
+        } => {
+            let options = forcefield.options()?;
+            for_each_record(&inputs, json, |index, mol, out| {
+                let system = match MmffSystem::new(mol, &options) {
+                    Ok(s) => s,
+                    Err(e) => return Ok(Some(e.to_string())),
+                };
+                let report = energy::report(index, mol, &system, gradient);
+                if json {
+                    serde_json::to_writer(&mut *out, &report)?;
+                    writeln!(out)?;
+                } else {
+                    write!(out, "{}", energy::to_text(&report, mol))?;
+                }
+                Ok(None)
+            })
+        }
     }
 }
 
-fn info(inputs: &[String], json: bool, options: RotorOptions) -> anyhow::Result<ExitCode> {
+/// Where results go: standard output, or a file that appears only when
+/// complete.
+enum Sink<'a> {
+    Stdout(BufWriter<std::io::StdoutLock<'a>>),
+    File(conformers::io::AtomicFile),
+}
+
+impl Sink<'_> {
+    fn finish(self) -> anyhow::Result<()> {
+        match self {
+            Sink::Stdout(mut w) => Ok(w.flush()?),
+            Sink::File(f) => Ok(f.commit()?),
+        }
+    }
+}
+
+impl Write for Sink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Stdout(w) => w.write(buf),
+            Sink::File(f) => f.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Stdout(w) => w.flush(),
+            Sink::File(f) => f.flush(),
+        }
+    }
+}
+
+/// Records minimised in parallel at a time; output keeps input order.
+const CHUNK: usize = 64;
+
+fn minimize_files(
+    inputs: &[String],
+    output: &str,
+    options: &MmffOptions,
+    lbfgs: &conformers::ensemble::lbfgs::LbfgsOptions,
+) -> anyhow::Result<ExitCode> {
+    use conformers::ensemble::minimize::minimize_molecule;
+    use conformers::io::{write_record, AtomicFile};
+    use rayon::prelude::*;
+
+    let mut sink = if output == "-" {
+        Sink::Stdout(BufWriter::new(std::io::stdout().lock()))
+    } else {
+        Sink::File(AtomicFile::create(output)?)
+    };
+    let (mut ok, mut failed, mut unreadable) = (0usize, 0usize, false);
+    for input in inputs {
+        let mut reader = match open_sdf(input) {
+            Ok(r) => r.enumerate().peekable(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                unreadable = true;
+                continue;
+            }
+        };
+        if reader.peek().is_none() {
+            eprintln!("error: {input}: no records found (is it an SDF or MOL file?)");
+            unreadable = true;
+        }
+        loop {
+            let chunk: Vec<(usize, Result<Molecule, Error>)> =
+                reader.by_ref().take(CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let results: Vec<
+                Result<(Molecule, conformers::ensemble::minimize::Minimized), String>,
+            > = chunk
+                .into_par_iter()
+                .map(|(index, record)| {
+                    let mol = record.map_err(|e| e.to_string())?;
+                    let system = MmffSystem::new(&mol, options).map_err(|e| {
+                        format!("{input}: record {} ({}): {e}", index + 1, mol.name())
+                    })?;
+                    let minimized = minimize_molecule(&mol, &system, lbfgs);
+                    Ok((mol, minimized))
+                })
+                .collect();
+            for result in results {
+                match result {
+                    Ok((mol, m)) => {
+                        ok += 1;
+                        for change in &m.stereo_changes {
+                            eprintln!(
+                                "warning: {input}: {}: {change} during minimisation",
+                                mol.name()
+                            );
+                        }
+                        let mut tags = vec![
+                            ("ENERGY".to_string(), format!("{:.6}", m.energy)),
+                            ("CONVERGED".to_string(), m.result.converged.to_string()),
+                            (
+                                "GRADIENT_RMS".to_string(),
+                                format!("{:.2e}", m.result.gradient_rms),
+                            ),
+                            ("ITERATIONS".to_string(), m.result.iterations.to_string()),
+                        ];
+                        if !m.stereo_changes.is_empty() {
+                            tags.push(("STEREO_CHANGED".to_string(), m.stereo_changes.join("; ")));
+                        }
+                        write_record(&mut sink, &mol, &m.coords, &tags)
+                            .with_context(|| format!("writing {output}"))?;
+                    }
+                    Err(message) => {
+                        failed += 1;
+                        eprintln!("error: {message}");
+                    }
+                }
+            }
+        }
+    }
+    sink.finish().with_context(|| format!("writing {output}"))?;
+    Ok(match (ok, failed, unreadable) {
+        (0, 0, _) | (0, _, true) => ExitCode::from(2),
+        (_, 0, false) => ExitCode::SUCCESS,
+        _ => ExitCode::from(1),
+    })
+}
+
+/// Reads every record of every input and hands the good ones to `handle`,
+/// which writes its output and returns `Some(message)` when the record
+/// fails at its stage (an untypable atom). Failures are reported on stderr
+/// and, with `json`, as `{"index", "name", "ok": false, "status": "failed",
+/// "error", "line"}` objects, so scripts see every record.
+fn for_each_record(
+    inputs: &[String],
+    json: bool,
+    mut handle: impl FnMut(usize, &Molecule, &mut dyn Write) -> anyhow::Result<Option<String>>,
+) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let mut tally = Tally::default();
-    let mut unreadable = false;
+    let (mut ok, mut failed, mut unreadable) = (0usize, 0usize, false);
     for input in inputs {
         let reader = match open_sdf(input) {
             Ok(r) => r,
@@ -100,33 +361,35 @@ fn info(inputs: &[String], json: bool, options: RotorOptions) -> anyhow::Result<
         let mut records = 0;
         for (index, record) in reader.enumerate() {
             records += 1;
-            match record {
-                Ok(mol) => {
-                    tally.ok += 1;
-                    let info = describe(&mol, index, options);
-                    if json {
-                        serde_json::to_writer(&mut out, &info)?;
-                        writeln!(out)?;
-                    } else {
-                        write!(out, "{}", to_text(&info, &mol))?;
-                    }
-                }
+            let failure = match record {
+                Ok(mol) => handle(index, &mol, &mut out)?.map(|message| {
+                    let name = mol.name().to_string();
+                    let message = format!("{input}: record {} ({name}): {message}", index + 1);
+                    (name, message, None)
+                }),
                 Err(e) => {
-                    tally.failed += 1;
-                    eprintln!("error: {e}");
+                    let (name, line) = match &e {
+                        Error::Record(r) => (r.location.title.clone(), Some(r.location.line)),
+                        _ => (String::new(), None),
+                    };
+                    Some((name, e.to_string(), line))
+                }
+            };
+            match failure {
+                None => ok += 1,
+                Some((name, message, line)) => {
+                    failed += 1;
+                    eprintln!("error: {message}");
                     if json {
-                        let (name, line) = match &e {
-                            Error::Record(r) => (r.location.title.clone(), Some(r.location.line)),
-                            _ => (String::new(), None),
-                        };
-                        let failure = serde_json::json!({
+                        let record = json!({
                             "index": index,
                             "name": name,
+                            "ok": false,
                             "status": "failed",
-                            "error": e.to_string(),
+                            "error": message,
                             "line": line,
                         });
-                        serde_json::to_writer(&mut out, &failure)?;
+                        serde_json::to_writer(&mut out, &record)?;
                         writeln!(out)?;
                     }
                 }
@@ -138,12 +401,10 @@ fn info(inputs: &[String], json: bool, options: RotorOptions) -> anyhow::Result<
         }
     }
     out.flush().context("writing to standard output")?;
-    if unreadable && tally.ok == 0 {
-        return Ok(ExitCode::from(2));
-    }
-    Ok(if unreadable {
-        ExitCode::from(1)
-    } else {
-        tally.exit_code()
+    Ok(match (ok, failed, unreadable) {
+        (0, 0, _) => ExitCode::from(2),
+        (0, _, true) => ExitCode::from(2),
+        (_, 0, false) => ExitCode::SUCCESS,
+        _ => ExitCode::from(1),
     })
 }

@@ -150,3 +150,148 @@ fn empty_input_says_so() {
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(stderr.contains("no records found"), "{stderr}");
 }
+
+#[test]
+fn energy_json_has_the_reference_fields() {
+    let out = conformers()
+        .args([
+            "energy",
+            "--json",
+            "--gradient",
+            "molecules/charged_drug.sdf",
+        ])
+        .current_dir(root())
+        .assert()
+        .success();
+    let r = &json_lines(&out.get_output().stdout)[0];
+    assert_eq!(r["ok"], true);
+    assert_eq!(r["num_atoms"], 41);
+    let total = r["energy"]["total"].as_f64().unwrap();
+    let sum: f64 = [
+        "bond",
+        "angle",
+        "stretch_bend",
+        "oop",
+        "torsion",
+        "vdw",
+        "ele",
+    ]
+    .iter()
+    .map(|k| r["energy"][k].as_f64().unwrap())
+    .sum();
+    assert!((total - sum).abs() < 1e-9);
+    assert_eq!(r["gradient"].as_array().unwrap().len(), 41);
+    let charges: f64 = r["mmff_partial_charges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q.as_f64().unwrap())
+        .sum();
+    assert!((charges - 1.0).abs() < 1e-9, "net charge +1: {charges}");
+    // The variants change the numbers (MMFF94s differs for the amide N).
+    let energy_of = |file: &str, extra: &[&str]| {
+        let mut args = vec!["energy", "--json", file];
+        args.extend_from_slice(extra);
+        let out = conformers()
+            .args(&args)
+            .current_dir(root())
+            .assert()
+            .success();
+        json_lines(&out.get_output().stdout)[0]["energy"]["total"]
+            .as_f64()
+            .unwrap()
+    };
+    let dipeptide = "molecules/alanine_dipeptide.sdf";
+    assert_ne!(
+        energy_of(dipeptide, &["--forcefield", "mmff94s"]),
+        energy_of(dipeptide, &[])
+    );
+    let distance = ["--dielectric-model", "distance", "--dielectric", "4"];
+    assert_ne!(energy_of("molecules/charged_drug.sdf", &distance), total);
+}
+
+#[test]
+fn untypable_records_fail_alone() {
+    // A boron compound between two good records: MMFF94 has no boron types.
+    let good = std::fs::read_to_string(root().join("molecules/butane.sdf")).unwrap();
+    let boron = good
+        .replacen(" C   0  0", " B   0  0", 1)
+        .replacen("butane", "boron", 1);
+    let input = format!("{good}{boron}{good}");
+    let out = conformers()
+        .args(["energy", "--json", "-"])
+        .write_stdin(input)
+        .assert()
+        .code(1);
+    let records = json_lines(&out.get_output().stdout);
+    let ok: Vec<bool> = records.iter().map(|r| r["ok"].as_bool().unwrap()).collect();
+    assert_eq!(ok, [true, false, true]);
+    let error = records[1]["error"].as_str().unwrap();
+    assert!(error.contains("atom 1 (B"), "{error}");
+}
+
+#[test]
+fn minimize_writes_tagged_records_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("min.sdf");
+    conformers()
+        .args([
+            "minimize",
+            "molecules/multi.sdf",
+            "-o",
+            out_path.to_str().unwrap(),
+            "--threads",
+            "2",
+        ])
+        .current_dir(root())
+        .assert()
+        .success();
+    let mols = crate::util::read_ok(&out_path);
+    assert_eq!(mols.len(), 5);
+    for m in &mols {
+        assert_eq!(m.data_value("CONVERGED"), Some("true"), "{}", m.name());
+        let e: f64 = m.data_value("ENERGY").unwrap().parse().unwrap();
+        assert!(e.is_finite());
+    }
+    // Same result with one thread.
+    let one = dir.path().join("one.sdf");
+    conformers()
+        .args([
+            "minimize",
+            "molecules/multi.sdf",
+            "-o",
+            one.to_str().unwrap(),
+            "--threads",
+            "1",
+        ])
+        .current_dir(root())
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&out_path).unwrap(),
+        std::fs::read(&one).unwrap()
+    );
+    // Nothing but the output is left in the directory.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn failed_output_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("missing-dir").join("x.sdf");
+    conformers()
+        .args([
+            "minimize",
+            "molecules/butane.sdf",
+            "-o",
+            out_path.to_str().unwrap(),
+        ])
+        .current_dir(root())
+        .assert()
+        .code(2);
+    assert!(!out_path.exists());
+}

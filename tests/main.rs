@@ -3,8 +3,12 @@
 //! present and skipped with a message otherwise.
 
 mod cli;
+mod mmff_energy;
 mod mmff_terms;
+mod mmff_typing;
+mod rmsd;
 mod rotors;
 mod sdf;
 mod stereo;
+mod torsion;
 mod util;

@@ -1,9 +1,11 @@
 //! Reading and writing molecules: SDF/MOL (V2000 and V3000, gzip, stdin)
 //! and XYZ.
 
+pub mod atomic;
 pub mod sdf;
 pub mod xyz;
 
+pub use atomic::AtomicFile;
 pub use sdf::{write_record, SdfReader};
 
 use crate::error::Error;

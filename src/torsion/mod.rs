@@ -1,5 +1,8 @@
-//! Torsion space: the rotatable bonds of a molecule.
+//! Torsion space: the rotatable bonds of a molecule, coordinates and MMFF94
+//! energy as functions of their torsion angles.
 
 mod rotors;
+mod space;
 
 pub use rotors::{find_rotors, Rotor, RotorOptions};
+pub use space::{TorsionSpace, Workspace};

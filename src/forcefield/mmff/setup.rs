@@ -9,7 +9,7 @@ use super::terms::{
     TorsionTerm,
 };
 use super::topology::nonbonded_pairs;
-use super::typing::{AtomTypes, UntypableAtom};
+use super::typing::{assign_atom_types, AtomTypes, UntypableAtom};
 use crate::mol::{BondOrder, Molecule};
 use nalgebra::{Point3, Vector3};
 
@@ -123,6 +123,12 @@ pub struct MmffSystem {
 }
 
 impl MmffSystem {
+    /// Types the molecule and builds its energy function.
+    pub fn new(mol: &Molecule, options: &MmffOptions) -> Result<MmffSystem, MmffError> {
+        let typing = assign_atom_types(mol)?;
+        MmffSystem::with_types(mol, &typing, options)
+    }
+
     /// Builds the energy function for given atom types.
     pub fn with_types(
         mol: &Molecule,

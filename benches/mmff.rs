@@ -1,0 +1,68 @@
+//! MMFF94 speed: energy and energy+gradient per call (Cartesian), the same
+//! in torsion space, and one full minimisation, on molecules of 21, 41 and
+//! 104 atoms (`benches/data/`).
+
+use conformers::ensemble::minimize::{cartesian_options, minimize_cartesian};
+use conformers::forcefield::mmff::{MmffOptions, MmffSystem};
+use conformers::io::open_sdf;
+use conformers::torsion::{find_rotors, RotorOptions, TorsionSpace};
+use conformers::Molecule;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use nalgebra::Vector3;
+use std::hint::black_box;
+
+fn molecules() -> Vec<(String, Molecule)> {
+    ["aspirin", "propranolol_H+", "NCI_4320"]
+        .iter()
+        .map(|name| {
+            let path = format!("{}/benches/data/{name}.sdf", env!("CARGO_MANIFEST_DIR"));
+            let mol = open_sdf(&path).unwrap().next().unwrap().unwrap();
+            (format!("{name} ({} atoms)", mol.num_atoms()), mol)
+        })
+        .collect()
+}
+
+fn energy(c: &mut Criterion) {
+    let mut group = c.benchmark_group("mmff94");
+    for (label, mol) in molecules() {
+        let system = MmffSystem::new(&mol, &MmffOptions::default()).unwrap();
+        let x = mol.coords().to_vec();
+        let mut grad = vec![Vector3::zeros(); x.len()];
+        group.bench_with_input(BenchmarkId::new("energy", &label), &x, |b, x| {
+            b.iter(|| black_box(system.energy(black_box(x))))
+        });
+        group.bench_with_input(BenchmarkId::new("energy+gradient", &label), &x, |b, x| {
+            b.iter(|| black_box(system.energy_gradient(black_box(x), &mut grad)))
+        });
+        let space = TorsionSpace::new(&mol, &system, find_rotors(&mol, RotorOptions::default()));
+        let mut work = space.workspace();
+        let tau: Vec<f64> = space.reference_torsions().iter().map(|t| t + 0.5).collect();
+        let mut dtau = vec![0.0; space.dim()];
+        group.bench_with_input(
+            BenchmarkId::new("torsion energy+gradient", &label),
+            &tau,
+            |b, tau| {
+                b.iter(|| black_box(space.energy_gradient(black_box(tau), &mut dtau, &mut work)))
+            },
+        );
+    }
+    group.finish();
+}
+
+fn minimisation(c: &mut Criterion) {
+    let mut group = c.benchmark_group("minimize");
+    group.sample_size(10);
+    for (label, mol) in molecules() {
+        let system = MmffSystem::new(&mol, &MmffOptions::default()).unwrap();
+        group.bench_function(BenchmarkId::new("cartesian", &label), |b| {
+            b.iter(|| {
+                let mut x = mol.coords().to_vec();
+                black_box(minimize_cartesian(&system, &mut x, &cartesian_options()))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, energy, minimisation);
+criterion_main!(benches);

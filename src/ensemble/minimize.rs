@@ -1,0 +1,100 @@
+//! Energy minimisation of conformers: full MMFF94 in Cartesian space, or
+//! over the torsions only (bond lengths and angles kept).
+
+use super::lbfgs::{minimize, LbfgsOptions, LbfgsResult};
+use crate::forcefield::mmff::MmffSystem;
+use crate::torsion::TorsionSpace;
+use nalgebra::{Point3, Vector3};
+
+/// Default convergence of Cartesian minimisation: RMS gradient per
+/// coordinate (kcal/mol/Å).
+pub const CARTESIAN_GRADIENT_RMS: f64 = 1e-4;
+
+/// Options for Cartesian minimisation with full MMFF94.
+pub fn cartesian_options() -> LbfgsOptions {
+    LbfgsOptions {
+        gradient_rms: CARTESIAN_GRADIENT_RMS,
+        max_iterations: 10_000,
+        memory: 8,
+        max_step: 0.3,
+    }
+}
+
+/// Minimises `coords` in place with full MMFF94.
+pub fn minimize_cartesian(
+    system: &MmffSystem,
+    coords: &mut [Point3<f64>],
+    options: &LbfgsOptions,
+) -> LbfgsResult {
+    let n = coords.len();
+    let mut x: Vec<f64> = coords.iter().flat_map(|p| [p.x, p.y, p.z]).collect();
+    let mut points = coords.to_vec();
+    let mut grad = vec![Vector3::zeros(); n];
+    let result = minimize(
+        &mut x,
+        |x, g| {
+            for (p, c) in points.iter_mut().zip(x.chunks_exact(3)) {
+                *p = Point3::new(c[0], c[1], c[2]);
+            }
+            let e = system.energy_gradient(&points, &mut grad).total();
+            for (out, v) in g.chunks_exact_mut(3).zip(&grad) {
+                out.copy_from_slice(&[v.x, v.y, v.z]);
+            }
+            e
+        },
+        options,
+    );
+    for (p, c) in coords.iter_mut().zip(x.chunks_exact(3)) {
+        *p = Point3::new(c[0], c[1], c[2]);
+    }
+    result
+}
+
+/// Options for torsion-space minimisation (gradient in kcal/mol/rad).
+pub fn torsion_options() -> LbfgsOptions {
+    LbfgsOptions {
+        gradient_rms: 1e-4,
+        max_iterations: 2000,
+        memory: 8,
+        max_step: 0.5,
+    }
+}
+
+/// Minimises the torsions `tau` in place.
+pub fn minimize_torsions(
+    space: &TorsionSpace,
+    tau: &mut [f64],
+    options: &LbfgsOptions,
+) -> LbfgsResult {
+    let mut work = space.workspace();
+    minimize(tau, |t, g| space.energy_gradient(t, g, &mut work), options)
+}
+
+/// A conformer minimised with full MMFF94.
+#[derive(Clone, Debug)]
+pub struct Minimized {
+    pub coords: Vec<Point3<f64>>,
+    pub energy: f64,
+    pub result: LbfgsResult,
+    /// Stereo elements whose configuration differs from the input's.
+    pub stereo_changes: Vec<String>,
+}
+
+/// Minimises a molecule from its own coordinates and checks that its
+/// stereochemistry survived.
+pub fn minimize_molecule(
+    mol: &crate::mol::Molecule,
+    system: &MmffSystem,
+    options: &LbfgsOptions,
+) -> Minimized {
+    let mut coords = mol.coords().to_vec();
+    let result = minimize_cartesian(system, &mut coords, options);
+    let before = crate::mol::stereo::Stereo::perceive(mol);
+    let after = crate::mol::stereo::Stereo::perceive_at(mol, &coords);
+    Minimized {
+        energy: result.value,
+        stereo_changes: before.differences(&after),
+        coords,
+        result,
+    }
+}

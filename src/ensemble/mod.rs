@@ -1,0 +1,5 @@
+//! Conformer ensembles: RMSD, pruning and minimisation.
+
+pub mod lbfgs;
+pub mod minimize;
+pub mod rmsd;

@@ -1,0 +1,183 @@
+//! RMSD between conformers of one molecule: Kabsch superposition (proper
+//! rotations only) over the heavy atoms, minimised over the automorphisms
+//! of the heavy-atom graph, and greedy energy-ordered pruning.
+
+use crate::mol::{BondOrder, Element, Molecule};
+use nalgebra::{Matrix3, Point3, Vector3};
+use petgraph::graph::{NodeIndex, UnGraph};
+
+/// Automorphisms enumerated at most; beyond this (highly symmetric
+/// molecules such as fullerenes) only the first ones found are used, so the
+/// RMSD is an upper bound of the symmetric one.
+pub const MAX_AUTOMORPHISMS: usize = 1000;
+
+/// Heavy atoms of a molecule and the permutations of them that map the
+/// heavy-atom graph onto itself.
+#[derive(Clone, Debug)]
+pub struct SymmetricRmsd {
+    heavy: Vec<usize>,
+    /// Each entry maps position p of `heavy` to the position it is compared with.
+    automorphisms: Vec<Vec<usize>>,
+    complete: bool,
+}
+
+/// Bond label for matching: the order, except that bonds from a terminal
+/// O, N or S to a centre bearing two or more such atoms of the same element
+/// (carboxylate, nitro, amidine, sulfonate) count as equal, as they are by
+/// resonance.
+fn bond_labels(mol: &Molecule) -> Vec<u8> {
+    let terminal = |a: usize| {
+        matches!(mol.atom(a).element, Element::O | Element::N | Element::S)
+            && mol
+                .neighbors(a)
+                .filter(|&n| mol.atom(n).element != Element::H)
+                .count()
+                == 1
+    };
+    mol.bonds()
+        .iter()
+        .map(|b| {
+            let [x, y] = b.atoms;
+            for (end, centre) in [(x, y), (y, x)] {
+                if terminal(end) {
+                    let partners = mol
+                        .neighbors(centre)
+                        .filter(|&n| terminal(n) && mol.atom(n).element == mol.atom(end).element)
+                        .count();
+                    if partners >= 2 {
+                        return 0;
+                    }
+                }
+            }
+            match b.order {
+                BondOrder::Single => 1,
+                BondOrder::Double => 2,
+                BondOrder::Triple => 3,
+            }
+        })
+        .collect()
+}
+
+impl SymmetricRmsd {
+    pub fn new(mol: &Molecule) -> SymmetricRmsd {
+        let heavy: Vec<usize> = (0..mol.num_atoms())
+            .filter(|&a| mol.atom(a).element != Element::H)
+            .collect();
+        let mut position = vec![usize::MAX; mol.num_atoms()];
+        for (p, &a) in heavy.iter().enumerate() {
+            position[a] = p;
+        }
+        let labels = bond_labels(mol);
+        let mut graph: UnGraph<u8, u8> = UnGraph::with_capacity(heavy.len(), mol.bonds().len());
+        for &a in &heavy {
+            graph.add_node(mol.atom(a).element.atomic_number());
+        }
+        for (b, bond) in mol.bonds().iter().enumerate() {
+            let [x, y] = bond.atoms;
+            if position[x] != usize::MAX && position[y] != usize::MAX {
+                graph.add_edge(
+                    NodeIndex::new(position[x]),
+                    NodeIndex::new(position[y]),
+                    labels[b],
+                );
+            }
+        }
+        let mut node_match = |a: &u8, b: &u8| a == b;
+        let mut edge_match = |a: &u8, b: &u8| a == b;
+        let mut automorphisms: Vec<Vec<usize>> = petgraph::algo::subgraph_isomorphisms_iter(
+            &&graph,
+            &&graph,
+            &mut node_match,
+            &mut edge_match,
+        )
+        .map(|it| it.take(MAX_AUTOMORPHISMS + 1).collect())
+        .unwrap_or_default();
+        let complete = automorphisms.len() <= MAX_AUTOMORPHISMS;
+        automorphisms.truncate(MAX_AUTOMORPHISMS);
+        if automorphisms.is_empty() {
+            automorphisms.push((0..heavy.len()).collect());
+        }
+        SymmetricRmsd {
+            heavy,
+            automorphisms,
+            complete,
+        }
+    }
+
+    /// Number of automorphisms used.
+    pub fn num_automorphisms(&self) -> usize {
+        self.automorphisms.len()
+    }
+
+    /// Whether every automorphism was enumerated (see [`MAX_AUTOMORPHISMS`]).
+    pub fn complete(&self) -> bool {
+        self.complete
+    }
+
+    /// Heavy-atom RMSD after optimal superposition, minimised over the
+    /// automorphisms (Å).
+    pub fn rmsd(&self, a: &[Point3<f64>], b: &[Point3<f64>]) -> f64 {
+        let p: Vec<Point3<f64>> = self.heavy.iter().map(|&i| a[i]).collect();
+        let q: Vec<Point3<f64>> = self.heavy.iter().map(|&i| b[i]).collect();
+        self.automorphisms
+            .iter()
+            .map(|map| {
+                let mapped: Vec<Point3<f64>> = map.iter().map(|&m| q[m]).collect();
+                kabsch_rmsd(&p, &mapped)
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+}
+
+/// RMSD of two point sets after the optimal proper rotation and translation
+/// (Kabsch, from the singular values of the covariance; reflections are not
+/// allowed).
+pub fn kabsch_rmsd(p: &[Point3<f64>], q: &[Point3<f64>]) -> f64 {
+    let n = p.len().min(q.len());
+    if n == 0 {
+        return 0.0;
+    }
+    let centroid =
+        |x: &[Point3<f64>]| x.iter().fold(Vector3::zeros(), |s, v| s + v.coords) / n as f64;
+    let (cp, cq) = (centroid(p), centroid(q));
+    let mut h = Matrix3::zeros();
+    let mut sum_sq = 0.0;
+    for (a, b) in p.iter().zip(q) {
+        let (u, v) = (a.coords - cp, b.coords - cq);
+        h += u * v.transpose();
+        sum_sq += u.norm_squared() + v.norm_squared();
+    }
+    let svd = h.svd(true, true);
+    let (Some(u), Some(v_t)) = (svd.u, svd.v_t) else {
+        return f64::NAN;
+    };
+    let d = (u * v_t).determinant().signum();
+    let s = svd.singular_values;
+    // Singular values come sorted in decreasing order; a reflection flips
+    // the smallest.
+    let trace = s[0] + s[1] + d * s[2];
+    ((sum_sq - 2.0 * trace).max(0.0) / n as f64).sqrt()
+}
+
+/// Greedy pruning: walk the conformers by increasing energy and keep one
+/// when it is farther than `threshold` from every conformer kept so far.
+/// Returns the kept indices, lowest energy first.
+pub fn prune(
+    rmsd: &SymmetricRmsd,
+    conformers: &[Vec<Point3<f64>>],
+    energies: &[f64],
+    threshold: f64,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..conformers.len()).collect();
+    order.sort_by(|&a, &b| energies[a].total_cmp(&energies[b]).then(a.cmp(&b)));
+    let mut kept: Vec<usize> = Vec::new();
+    for i in order {
+        if kept
+            .iter()
+            .all(|&k| rmsd.rmsd(&conformers[k], &conformers[i]) > threshold)
+        {
+            kept.push(i);
+        }
+    }
+    kept
+}

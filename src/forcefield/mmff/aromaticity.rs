@@ -1,0 +1,760 @@
+//! The ring view MMFF94 typing works on: the relevant cycles of the
+//! molecule, MMFF's own aromaticity model over them, and the ring-membership
+//! queries the typing rules ask.
+//!
+//! Rings are the *relevant cycles* (the union of all minimum cycle bases),
+//! not one arbitrary smallest set of smallest rings: a minimum cycle basis is
+//! not unique in cage compounds (cubane has six equivalent four-membered
+//! rings, any five of which form a basis), and the result must not depend on
+//! which one a ring finder happens to return. For ordinary ring systems the
+//! relevant cycles are exactly the SSSR. RDKit, whose types are the
+//! reference, uses the same ring set.
+//!
+//! MMFF aromaticity (Halgren, MMFF.I and the OPTIMOL code RDKit follows) is
+//! decided ring by ring on the Kekulé structure: a ring is aromatic when all
+//! its carbons and nitrogens are sp2 and its π-electron count `π` satisfies
+//! `π > 2` and `(π − 2) mod 4 = 0`, counting
+//! - 2 for every endocyclic double bond,
+//! - 1 for every exocyclic double bond from a ring C (or a four-valent ring
+//!   N) to an atom that has already been found aromatic,
+//! - 2 more when the ring has odd size, contains N, O or divalent S, and
+//!   has no exocyclic double bond to a non-aromatic atom (the lone pair of
+//!   pyrrole, furan, thiophene).
+//!
+//! Fused systems need several passes: the ring of naphthalene whose Kekulé
+//! double bonds point out of it becomes aromatic once the other ring is, and
+//! a ring whose exocyclic double bond leads into a ring not yet examined
+//! waits for that ring. Rings never lose aromaticity once found. Because of
+//! the exocyclic-double-bond rule, rings with a C=O or C=N group (pyridones,
+//! uracils, quinones) are not aromatic in MMFF.
+
+use crate::mol::{BondOrder, Element, Molecule};
+
+/// How a bond counts for MMFF typing: bonds in MMFF-aromatic rings are
+/// aromatic whatever their Kekulé order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum BondKind {
+    Single,
+    Double,
+    Triple,
+    Aromatic,
+}
+
+/// One ring of the ring set, with the atoms in ring order.
+#[derive(Clone, Debug)]
+struct Ring {
+    atoms: Vec<usize>,
+    bonds: Vec<usize>,
+    /// Every bond of the ring is aromatic. This is what "an aromatic ring of
+    /// size n" means to the typing rules: a ring all of whose bonds lie in
+    /// MMFF-aromatic rings.
+    aromatic: bool,
+}
+
+/// Rings, MMFF aromaticity and the ring queries of the typing rules.
+#[derive(Clone, Debug)]
+pub(super) struct RingView {
+    rings: Vec<Ring>,
+    /// Atom lies in a ring that passed the aromaticity test.
+    aromatic_atom: Vec<bool>,
+    /// Bond lies in a ring that passed the aromaticity test.
+    aromatic_bond: Vec<bool>,
+    kinds: Vec<BondKind>,
+}
+
+impl RingView {
+    /// Finds the rings and perceives MMFF aromaticity.
+    pub(super) fn perceive(mol: &Molecule) -> RingView {
+        let mut rings: Vec<Ring> = relevant_cycles(mol)
+            .into_iter()
+            .map(|atoms| {
+                let bonds = (0..atoms.len())
+                    .map(|i| {
+                        mol.bond_between(atoms[i], atoms[(i + 1) % atoms.len()])
+                            .expect("ring atoms are bonded in ring order")
+                    })
+                    .collect();
+                Ring {
+                    atoms,
+                    bonds,
+                    aromatic: false,
+                }
+            })
+            .collect();
+        let aromatic_ring = mmff_aromatic_rings(mol, &rings);
+        let mut aromatic_atom = vec![false; mol.num_atoms()];
+        let mut aromatic_bond = vec![false; mol.bonds().len()];
+        for (ring, _) in rings.iter().zip(&aromatic_ring).filter(|(_, &a)| a) {
+            for &a in &ring.atoms {
+                aromatic_atom[a] = true;
+            }
+            for &b in &ring.bonds {
+                aromatic_bond[b] = true;
+            }
+        }
+        for ring in &mut rings {
+            ring.aromatic = ring.bonds.iter().all(|&b| aromatic_bond[b]);
+        }
+        let kinds = mol
+            .bonds()
+            .iter()
+            .enumerate()
+            .map(|(b, bond)| match bond.order {
+                _ if aromatic_bond[b] => BondKind::Aromatic,
+                BondOrder::Single => BondKind::Single,
+                BondOrder::Double => BondKind::Double,
+                BondOrder::Triple => BondKind::Triple,
+            })
+            .collect();
+        RingView {
+            rings,
+            aromatic_atom,
+            aromatic_bond,
+            kinds,
+        }
+    }
+
+    /// Per bond: whether it lies in an MMFF-aromatic ring.
+    pub(super) fn aromatic_bonds(&self) -> &[bool] {
+        &self.aromatic_bond
+    }
+
+    /// The atom is in a ring that MMFF perceives as aromatic.
+    pub(super) fn is_aromatic(&self, atom: usize) -> bool {
+        self.aromatic_atom[atom]
+    }
+
+    pub(super) fn kind(&self, bond: usize) -> BondKind {
+        self.kinds[bond]
+    }
+
+    /// The atom is in some ring of this size (aromatic or not).
+    pub(super) fn in_ring_of_size(&self, atom: usize, size: usize) -> bool {
+        self.rings
+            .iter()
+            .any(|r| r.atoms.len() == size && r.atoms.contains(&atom))
+    }
+
+    /// The atom is in an aromatic ring of this size.
+    pub(super) fn in_aromatic_ring_of_size(&self, atom: usize, size: usize) -> bool {
+        self.rings
+            .iter()
+            .any(|r| r.aromatic && r.atoms.len() == size && r.atoms.contains(&atom))
+    }
+
+    /// Both atoms lie in one ring of this size (aromatic or not).
+    pub(super) fn share_ring_of_size(&self, a: usize, b: usize, size: usize) -> bool {
+        self.rings
+            .iter()
+            .any(|r| r.atoms.len() == size && r.atoms.contains(&a) && r.atoms.contains(&b))
+    }
+
+    /// Number of rings the atom belongs to.
+    pub(super) fn ring_count(&self, atom: usize) -> usize {
+        self.rings
+            .iter()
+            .filter(|r| r.atoms.contains(&atom))
+            .count()
+    }
+}
+
+/// Runs MMFF's aromaticity passes; returns which rings passed the test.
+///
+/// Every pass examines all rings against the state left by the previous
+/// pass, so the order of rings (and atoms) cannot matter. A ring with an
+/// exocyclic double bond into a ring atom that no examined ring contains yet
+/// is put off to a later pass, since that atom's aromaticity is still open.
+/// Passes repeat until one changes nothing.
+///
+/// RDKit runs the same test ring by ring in its own ring order and stops as
+/// soon as every ring atom has been examined once, so for a ring whose atoms
+/// all belong to other rings as well its answer depends on atom order: the
+/// central ring of triphenylene comes out aromatic in about a third of
+/// random atom orders, that of benzo[c]phenanthridinium in about two
+/// thirds. Here such a ring is aromatic when the count says so once its
+/// neighbours are settled.
+fn mmff_aromatic_rings(mol: &Molecule, rings: &[Ring]) -> Vec<bool> {
+    let sp2 = Sp2::new(mol);
+    let can_be_aromatic: Vec<bool> = rings
+        .iter()
+        .map(|ring| {
+            ring.atoms.iter().all(|&a| {
+                let z = mol.atom(a).element;
+                (z != Element::C && z != Element::N) || sp2.is_sp2(mol, a)
+            })
+        })
+        .collect();
+    let mut examined = vec![false; mol.num_atoms()];
+    let mut aromatic_atom = vec![false; mol.num_atoms()];
+    let mut aromatic_ring = vec![false; rings.len()];
+    loop {
+        let mut next_examined = examined.clone();
+        let mut next_aromatic_atom = aromatic_atom.clone();
+        let mut changed = false;
+        for (r, ring) in rings.iter().enumerate() {
+            let Some(pi) = pi_electrons(mol, ring, &examined, &aromatic_atom) else {
+                continue;
+            };
+            for &a in &ring.atoms {
+                changed |= !next_examined[a];
+                next_examined[a] = true;
+            }
+            if can_be_aromatic[r] && !aromatic_ring[r] && pi > 2 && (pi - 2) % 4 == 0 {
+                aromatic_ring[r] = true;
+                changed = true;
+                for &a in &ring.atoms {
+                    next_aromatic_atom[a] = true;
+                }
+            }
+        }
+        if !changed {
+            return aromatic_ring;
+        }
+        examined = next_examined;
+        aromatic_atom = next_aromatic_atom;
+    }
+}
+
+/// The ring's π-electron count, or `None` when it must wait for a ring not
+/// yet examined.
+fn pi_electrons(
+    mol: &Molecule,
+    ring: &Ring,
+    examined: &[bool],
+    aromatic_atom: &[bool],
+) -> Option<u32> {
+    let mut pi = 0;
+    let mut lone_pair_donor = false;
+    let mut exo_double_to_non_aromatic = false;
+    for (i, &a) in ring.atoms.iter().enumerate() {
+        let element = mol.atom(a).element;
+        if element == Element::N
+            || element == Element::O
+            || (element == Element::S && mol.degree(a) == 2)
+        {
+            lone_pair_donor = true;
+        }
+        if mol.bonds()[ring.bonds[i]].order == BondOrder::Double {
+            pi += 2;
+            continue;
+        }
+        let four_valent_n = element == Element::N && mol.valence(a) == 4;
+        if element != Element::C && !four_valent_n {
+            continue;
+        }
+        for (b, other) in mol.bonds_of(a) {
+            let order = mol.bonds()[b].order;
+            if ring.atoms.contains(&other) || order == BondOrder::Single {
+                continue;
+            }
+            if mol.rings().is_ring_atom(other) && !examined[other] {
+                return None;
+            }
+            if order == BondOrder::Double {
+                if aromatic_atom[other] {
+                    pi += 1;
+                } else {
+                    exo_double_to_non_aromatic = true;
+                }
+            }
+        }
+    }
+    if lone_pair_donor && !exo_double_to_non_aromatic && ring.atoms.len() % 2 == 1 {
+        pi += 2;
+    }
+    Some(pi)
+}
+
+/// Hybridisation of ring carbons and nitrogens as the aromaticity test
+/// needs it: sp2 when σ bonds plus lone pairs number three, or four with a
+/// conjugated bond at an atom of at most three neighbours (the lone pair of
+/// pyrrole N or of a carbanion joins the π system).
+struct Sp2 {
+    conjugated: Vec<bool>,
+}
+
+impl Sp2 {
+    fn new(mol: &Molecule) -> Sp2 {
+        Sp2 {
+            conjugated: conjugated_bonds(mol),
+        }
+    }
+
+    fn is_sp2(&self, mol: &Molecule, atom: usize) -> bool {
+        let degree = mol.degree(atom) as i32;
+        let free = outer_electrons(mol.atom(atom).element) as i32
+            - mol.valence(atom) as i32
+            - mol.atom(atom).charge as i32;
+        match degree + free / 2 {
+            3 => true,
+            4 => degree <= 3 && mol.bonds_of(atom).any(|(b, _)| self.conjugated[b]),
+            _ => false,
+        }
+    }
+}
+
+/// Valence electrons of the elements MMFF types (0 for the rest).
+fn outer_electrons(element: Element) -> u8 {
+    match element.atomic_number() {
+        1 => 1,
+        z @ 3..=10 => z - 2,
+        z @ 11..=18 => z - 10,
+        z @ 31..=36 => z - 28,
+        z @ 49..=54 => z - 46,
+        _ => 0,
+    }
+}
+
+/// Usual (lowest) valence; 0 where there is none to speak of (metals).
+fn default_valence(element: Element) -> u8 {
+    match outer_electrons(element) {
+        e @ 1..=4 if element.atomic_number() > 4 => e.min(8 - e),
+        e @ 5..=7 => 8 - e,
+        _ => 0,
+    }
+}
+
+/// Conjugated bonds of the Kekulé structure: a multiple bond between two
+/// atoms that can take part in π bonding, together with the bonds from either
+/// of its ends (with two or three neighbours) to other such atoms.
+fn conjugated_bonds(mol: &Molecule) -> Vec<bool> {
+    let candidate: Vec<bool> = (0..mol.num_atoms())
+        .map(|a| can_conjugate(mol, a))
+        .collect();
+    let mut conjugated = vec![false; mol.bonds().len()];
+    for x in 0..mol.num_atoms() {
+        if !candidate[x] || !(2..=3).contains(&mol.degree(x)) {
+            continue;
+        }
+        for (b1, y1) in mol.bonds_of(x) {
+            if mol.bonds()[b1].order == BondOrder::Single || !candidate[y1] {
+                continue;
+            }
+            for (b2, y2) in mol.bonds_of(x) {
+                if b2 != b1 && candidate[y2] {
+                    conjugated[b1] = true;
+                    conjugated[b2] = true;
+                }
+            }
+        }
+    }
+    conjugated
+}
+
+/// Whether the atom can be part of a conjugated system: not hypervalent,
+/// at most three neighbours and electrons to offer to a π system. Heavier
+/// atoms of groups 15 and 16 (P, S) only conjugate as terminal S.
+fn can_conjugate(mol: &Molecule, atom: usize) -> bool {
+    let element = mol.atom(atom).element;
+    let charge = mol.atom(atom).charge as i32;
+    let dv = default_valence(element) as i32;
+    let valence = mol.valence(atom) as i32;
+    let degree = mol.degree(atom) as i32;
+    let outer = outer_electrons(element) as i32;
+    if dv <= 1 || degree > 3 || (charge == 0 && valence > dv) {
+        return false;
+    }
+    let light_or_allowed =
+        element.atomic_number() <= 10 || (outer != 5 && outer != 6) || (outer == 6 && degree < 2);
+    let lone_pair_electrons = (outer - dv - charge).max(0);
+    let mut available = (dv - degree) + lone_pair_electrons;
+    if available > 1 && valence - degree > 1 {
+        available = 1;
+    }
+    light_or_allowed && available > 0
+}
+
+/// Most candidate cycles the relevant-cycle search builds before it gives
+/// up and uses the SSSR instead. Only ring systems whose relevant cycles are
+/// counted in thousands reach it (long macrocycles through many
+/// para-phenylene units, where every way around each ring is another
+/// relevant cycle).
+const MAX_CANDIDATES: usize = 20_000;
+
+/// The relevant cycles of the ring bonds: every cycle that is not the sum
+/// (symmetric difference) of shorter cycles, i.e. the union of all minimum
+/// cycle bases, each as its atoms in ring order. Sorted by size, then atoms.
+///
+/// Vismara's construction: a relevant cycle whose lowest-numbered atom is `r`
+/// consists of two shortest paths from `r` in the graph of atoms ≥ `r` that
+/// meet again at one edge (odd size) or one atom (even size). All such
+/// candidates are collected and kept when independent of the shorter
+/// cycles kept before. No relevant cycle is longer than the largest SSSR
+/// ring, which bounds the search depth.
+fn relevant_cycles(mol: &Molecule) -> Vec<Vec<usize>> {
+    let sssr = mol.rings().cycles();
+    let Some(max_size) = sssr.iter().map(Vec::len).max() else {
+        return Vec::new();
+    };
+    match cycle_candidates(mol, max_size) {
+        Some(candidates) => select_relevant(mol, candidates),
+        None => {
+            let mut rings = sssr.to_vec();
+            rings.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+            rings
+        }
+    }
+}
+
+/// Candidate cycles of at most `max_size` atoms (see [`relevant_cycles`]);
+/// `None` when there would be more than [`MAX_CANDIDATES`].
+fn cycle_candidates(mol: &Molecule, max_size: usize) -> Option<Vec<Vec<usize>>> {
+    let n = mol.num_atoms();
+    let ring_neighbors: Vec<Vec<usize>> = (0..n)
+        .map(|a| {
+            let mut list: Vec<usize> = mol
+                .bonds_of(a)
+                .filter(|&(b, _)| mol.rings().is_ring_bond(b))
+                .map(|(_, o)| o)
+                .collect();
+            list.sort_unstable();
+            list
+        })
+        .collect();
+    let max_depth = (max_size - 1) / 2;
+    let mut candidates: Vec<Vec<usize>> = Vec::new();
+    for root in (0..n).filter(|&a| mol.rings().is_ring_atom(a)) {
+        let (dist, preds) = shortest_path_dag(&ring_neighbors, root, max_depth);
+        // Number of shortest paths to each atom, to bound the work first.
+        let mut count = vec![0usize; n];
+        let mut by_distance: Vec<usize> = (0..n).filter(|&a| dist[a].is_some()).collect();
+        by_distance.sort_by_key(|&a| dist[a]);
+        for &a in &by_distance {
+            count[a] = if a == root {
+                1
+            } else {
+                preds[a]
+                    .iter()
+                    .map(|&p| count[p])
+                    .fold(0, usize::saturating_add)
+            };
+        }
+        // Pairs of atoms (y, z) whose paths close a cycle, with the apex of
+        // even cycles.
+        let mut joins: Vec<(usize, usize, Option<usize>)> = Vec::new();
+        for y in (root + 1)..n {
+            let Some(dy) = dist[y] else { continue };
+            // Odd cycles: an edge y–z between atoms at equal distance.
+            for &z in ring_neighbors[y].iter().filter(|&&z| z > y) {
+                if dy > 0 && dist[z] == Some(dy) && 2 * dy < max_size {
+                    joins.push((y, z, None));
+                }
+            }
+        }
+        for p in (root + 1)..n {
+            let Some(dp) = dist[p] else { continue };
+            // Even cycles: an atom p one step beyond two atoms y, z.
+            if 2 * dp <= max_size {
+                for (i, &y) in preds[p].iter().enumerate() {
+                    for &z in &preds[p][i + 1..] {
+                        joins.push((y, z, Some(p)));
+                    }
+                }
+            }
+        }
+        let work = joins
+            .iter()
+            .map(|&(y, z, _)| count[y].saturating_mul(count[z]))
+            .fold(candidates.len(), usize::saturating_add);
+        if work > MAX_CANDIDATES {
+            return None;
+        }
+        for (y, z, apex) in joins {
+            let left = shortest_paths(&preds, root, y);
+            let right = shortest_paths(&preds, root, z);
+            join_paths(&left, &right, apex, &mut candidates);
+        }
+    }
+    Some(candidates)
+}
+
+/// Breadth-first distances from `root` over atoms numbered ≥ `root`, up to
+/// `max_depth`, and each atom's predecessors on shortest paths.
+fn shortest_path_dag(
+    neighbors: &[Vec<usize>],
+    root: usize,
+    max_depth: usize,
+) -> (Vec<Option<usize>>, Vec<Vec<usize>>) {
+    let n = neighbors.len();
+    let mut dist = vec![None; n];
+    let mut preds = vec![Vec::new(); n];
+    dist[root] = Some(0);
+    let mut frontier = vec![root];
+    let mut depth = 0;
+    while !frontier.is_empty() && depth <= max_depth {
+        let mut next = Vec::new();
+        for &a in &frontier {
+            for &b in neighbors[a].iter().filter(|&&b| b > root) {
+                match dist[b] {
+                    None => {
+                        dist[b] = Some(depth + 1);
+                        preds[b].push(a);
+                        next.push(b);
+                    }
+                    Some(d) if d == depth + 1 => preds[b].push(a),
+                    _ => {}
+                }
+            }
+        }
+        frontier = next;
+        depth += 1;
+    }
+    (dist, preds)
+}
+
+/// All shortest paths from `root` to `to`, each listed from `root`.
+fn shortest_paths(preds: &[Vec<usize>], root: usize, to: usize) -> Vec<Vec<usize>> {
+    if to == root {
+        return vec![vec![root]];
+    }
+    let mut out = Vec::new();
+    for &p in &preds[to] {
+        for mut path in shortest_paths(preds, root, p) {
+            path.push(to);
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Closes pairs of paths from the same root, disjoint apart from the root,
+/// into cycles (through `apex` when given).
+fn join_paths(
+    left: &[Vec<usize>],
+    right: &[Vec<usize>],
+    apex: Option<usize>,
+    out: &mut Vec<Vec<usize>>,
+) {
+    for pl in left {
+        for pr in right {
+            if pl[1..].iter().any(|a| pr[1..].contains(a)) {
+                continue;
+            }
+            let mut cycle = pl.clone();
+            cycle.extend(apex);
+            cycle.extend(pr[1..].iter().rev());
+            out.push(cycle);
+        }
+    }
+}
+
+/// Keeps the candidate cycles that are independent (over GF(2), by their
+/// bonds) of all strictly shorter kept cycles; duplicates go.
+fn select_relevant(mol: &Molecule, candidates: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+    let nbonds = mol.bonds().len();
+    let words = nbonds.div_ceil(64).max(1);
+    let bits = |cycle: &[usize]| {
+        let mut v = vec![0u64; words];
+        for i in 0..cycle.len() {
+            let b = mol
+                .bond_between(cycle[i], cycle[(i + 1) % cycle.len()])
+                .expect("cycle atoms are bonded");
+            v[b / 64] ^= 1 << (b % 64);
+        }
+        v
+    };
+    let mut keyed: Vec<(Vec<usize>, Vec<u64>, Vec<usize>)> = candidates
+        .into_iter()
+        .map(|c| {
+            let mut key = c.clone();
+            key.sort_unstable();
+            let v = bits(&c);
+            (key, v, c)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.1.cmp(&b.1)));
+    keyed.dedup_by(|a, b| a.1 == b.1);
+    keyed.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(&b.0)));
+
+    let mut basis: Vec<(usize, Vec<u64>)> = Vec::new();
+    let mut kept: Vec<Vec<usize>> = Vec::new();
+    let mut start = 0;
+    while start < keyed.len() {
+        let size = keyed[start].0.len();
+        let end = start
+            + keyed[start..]
+                .iter()
+                .take_while(|c| c.0.len() == size)
+                .count();
+        let mut new_rows = Vec::new();
+        for (_, vector, cycle) in &keyed[start..end] {
+            let reduced = reduce(vector.clone(), &basis);
+            if first_bit(&reduced).is_some() {
+                kept.push(cycle.clone());
+                new_rows.push(reduced);
+            }
+        }
+        for row in new_rows {
+            let row = reduce(row, &basis);
+            if let Some(pivot) = first_bit(&row) {
+                basis.push((pivot, row));
+            }
+        }
+        start = end;
+    }
+    kept
+}
+
+fn reduce(mut vector: Vec<u64>, basis: &[(usize, Vec<u64>)]) -> Vec<u64> {
+    for (pivot, row) in basis {
+        if vector[pivot / 64] >> (pivot % 64) & 1 == 1 {
+            for (v, r) in vector.iter_mut().zip(row) {
+                *v ^= r;
+            }
+        }
+    }
+    vector
+}
+
+fn first_bit(vector: &[u64]) -> Option<usize> {
+    vector
+        .iter()
+        .enumerate()
+        .find(|(_, w)| **w != 0)
+        .map(|(i, w)| i * 64 + w.trailing_zeros() as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mol::{Atom, Bond};
+    use nalgebra::Point3;
+
+    /// A hydrocarbon: carbons with the given bonds (order 2 where marked),
+    /// hydrogens added up to valence four.
+    fn skeleton(n: usize, bonds: &[(usize, usize, u8)]) -> Molecule {
+        let mut atoms = vec![Atom::new(Element::C); n];
+        let mut list: Vec<Bond> = bonds
+            .iter()
+            .map(|&(a, b, o)| Bond {
+                atoms: [a, b],
+                order: if o == 2 {
+                    BondOrder::Double
+                } else {
+                    BondOrder::Single
+                },
+                stereo: 0,
+            })
+            .collect();
+        for c in 0..n {
+            let valence: u8 = bonds
+                .iter()
+                .filter(|&&(a, b, _)| a == c || b == c)
+                .map(|&(_, _, o)| o)
+                .sum();
+            for _ in valence..4 {
+                atoms.push(Atom::new(Element::H));
+                list.push(Bond {
+                    atoms: [c, atoms.len() - 1],
+                    order: BondOrder::Single,
+                    stereo: 0,
+                });
+            }
+        }
+        let coords = (0..atoms.len())
+            .map(|i| Point3::new(i as f64, 0.0, 0.0))
+            .collect();
+        Molecule::new("test", atoms, list, coords).unwrap()
+    }
+
+    fn sizes(mol: &Molecule) -> Vec<usize> {
+        relevant_cycles(mol).iter().map(Vec::len).collect()
+    }
+
+    #[test]
+    fn cubane_has_six_relevant_four_rings() {
+        let mol = skeleton(
+            8,
+            &[
+                (0, 1, 1),
+                (1, 2, 1),
+                (2, 3, 1),
+                (3, 0, 1),
+                (4, 5, 1),
+                (5, 6, 1),
+                (6, 7, 1),
+                (7, 4, 1),
+                (0, 4, 1),
+                (1, 5, 1),
+                (2, 6, 1),
+                (3, 7, 1),
+            ],
+        );
+        assert_eq!(mol.rings().cycles().len(), 5);
+        assert_eq!(sizes(&mol), vec![4; 6]);
+    }
+
+    #[test]
+    fn bicyclopentane_has_three_relevant_rings_norbornane_two() {
+        let bcp = skeleton(
+            5,
+            &[
+                (0, 1, 1),
+                (1, 2, 1),
+                (0, 3, 1),
+                (3, 2, 1),
+                (0, 4, 1),
+                (4, 2, 1),
+            ],
+        );
+        assert_eq!(sizes(&bcp), vec![4, 4, 4]);
+        let norbornane = skeleton(
+            7,
+            &[
+                (0, 1, 1),
+                (1, 2, 1),
+                (2, 3, 1),
+                (3, 4, 1),
+                (4, 5, 1),
+                (5, 0, 1),
+                (0, 6, 1),
+                (6, 3, 1),
+            ],
+        );
+        assert_eq!(sizes(&norbornane), vec![5, 5]);
+    }
+
+    #[test]
+    fn naphthalene_rings_both_aromatic_whatever_the_kekule_form() {
+        // Kekulé form with both double bonds of the right ring pointing into
+        // the left one: the right ring becomes aromatic in a second pass.
+        let mol = skeleton(
+            10,
+            &[
+                (0, 1, 2),
+                (1, 2, 1),
+                (2, 3, 2),
+                (3, 4, 1),
+                (4, 5, 2),
+                (5, 0, 1),
+                (4, 6, 1),
+                (6, 7, 2),
+                (7, 8, 1),
+                (8, 9, 2),
+                (9, 5, 1),
+            ],
+        );
+        let view = RingView::perceive(&mol);
+        assert!(view.aromatic_bonds()[..11].iter().all(|&a| a));
+        assert!(!view.aromatic_bonds()[11..].iter().any(|&a| a));
+        assert!(view.in_aromatic_ring_of_size(6, 6));
+    }
+
+    #[test]
+    fn exocyclic_double_bond_to_non_ring_atom_blocks_aromaticity() {
+        // Fulvene: a five-ring of carbons with an exocyclic C=C.
+        let mol = skeleton(
+            6,
+            &[
+                (0, 1, 2),
+                (1, 2, 1),
+                (2, 3, 2),
+                (3, 4, 1),
+                (4, 0, 1),
+                (4, 5, 2),
+            ],
+        );
+        let view = RingView::perceive(&mol);
+        assert!(!view.aromatic_bonds().iter().any(|&a| a));
+    }
+}

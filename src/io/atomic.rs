@@ -1,0 +1,57 @@
+//! Output files that appear whole or not at all: data goes to a temporary
+//! file beside the target, renamed over it once everything is written. An
+//! interrupted run leaves no truncated file behind.
+
+use crate::error::Error;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
+
+pub struct AtomicFile {
+    path: PathBuf,
+    writer: BufWriter<NamedTempFile>,
+}
+
+impl AtomicFile {
+    pub fn create(path: impl AsRef<Path>) -> Result<AtomicFile, Error> {
+        let path = path.as_ref().to_path_buf();
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".conformers-")
+            .tempfile_in(&dir)
+            .map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(AtomicFile {
+            path,
+            writer: BufWriter::new(temp),
+        })
+    }
+
+    /// Flushes and moves the file into place.
+    pub fn commit(self) -> Result<(), Error> {
+        let path = self.path;
+        let fail = |source: io::Error| Error::Write {
+            path: path.clone(),
+            source,
+        };
+        let temp = self.writer.into_inner().map_err(|e| fail(e.into_error()))?;
+        temp.as_file().sync_all().map_err(fail)?;
+        temp.persist(&path).map_err(|e| fail(e.error))?;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}

@@ -1,0 +1,187 @@
+//! The torsion space of a molecule: coordinates for any torsion vector τ
+//! (rotors turn rigid fragments; bond lengths, angles, rings, fragments'
+//! placement and stereochemistry stay as in the input), and the MMFF94
+//! energy E(τ) with its analytic gradient ∂E/∂τ.
+//!
+//! Turning one rotor rotates its moving side rigidly about its bond; every
+//! other rotor's four dihedral atoms then move together or lie on the axis,
+//! so each dihedral depends on its own rotor only and the rotors can be
+//! applied one after another. Bond, angle, stretch-bend and out-of-plane
+//! terms, torsions about non-rotor bonds and nonbonded pairs never separated
+//! by a rotor are constant: they are evaluated once.
+
+use super::rotors::Rotor;
+use crate::forcefield::mmff::terms::Terms;
+use crate::forcefield::mmff::MmffSystem;
+use crate::mol::stereo::dihedral;
+use crate::mol::Molecule;
+use nalgebra::{Point3, Rotation3, Unit, Vector3};
+
+#[derive(Clone, Debug)]
+pub struct TorsionSpace {
+    reference: Vec<Point3<f64>>,
+    rotors: Vec<Rotor>,
+    /// Dihedrals of the input, radians.
+    tau0: Vec<f64>,
+    /// Energy of the τ-independent interactions.
+    constant_energy: f64,
+    /// The τ-dependent interactions.
+    variable: Terms,
+}
+
+/// Scratch space for one evaluation, so repeated calls allocate nothing.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    coords: Vec<Point3<f64>>,
+    grad: Vec<Vector3<f64>>,
+}
+
+impl TorsionSpace {
+    /// The torsion space of `mol` for the given rotors, with the energy of
+    /// `system` (built for the same molecule).
+    pub fn new(mol: &Molecule, system: &MmffSystem, rotors: Vec<Rotor>) -> TorsionSpace {
+        let reference = mol.coords().to_vec();
+        let tau0 = rotors
+            .iter()
+            .map(|r| dihedral(&reference, r.dihedral))
+            .collect();
+        // side[a] is a bit set of the rotors whose moving side holds atom a;
+        // two atoms keep their distance when their sets are equal.
+        let mut side = vec![vec![false; rotors.len()]; mol.num_atoms()];
+        for (r, rotor) in rotors.iter().enumerate() {
+            for &a in &rotor.moving {
+                side[a][r] = true;
+            }
+        }
+        let rotor_bonds: Vec<[usize; 2]> = rotors
+            .iter()
+            .map(|r| {
+                let [_, j, k, _] = r.dihedral;
+                [j.min(k), j.max(k)]
+            })
+            .collect();
+        let all = system.terms();
+        let mut constant = Terms {
+            dielectric: all.dielectric,
+            bonds: all.bonds.clone(),
+            angles: all.angles.clone(),
+            stretch_bends: all.stretch_bends.clone(),
+            oops: all.oops.clone(),
+            ..Terms::default()
+        };
+        let mut variable = Terms {
+            dielectric: all.dielectric,
+            ..Terms::default()
+        };
+        for t in &all.torsions {
+            let [_, j, k, _] = t.atoms;
+            if rotor_bonds.contains(&[j.min(k), j.max(k)]) {
+                variable.torsions.push(*t);
+            } else {
+                constant.torsions.push(*t);
+            }
+        }
+        for p in &all.pairs {
+            let [i, j] = p.atoms;
+            if side[i] == side[j] {
+                constant.pairs.push(*p);
+            } else {
+                variable.pairs.push(*p);
+            }
+        }
+        let constant_energy = constant.evaluate(&reference, None).total();
+        TorsionSpace {
+            reference,
+            rotors,
+            tau0,
+            constant_energy,
+            variable,
+        }
+    }
+
+    /// Number of rotors m.
+    pub fn dim(&self) -> usize {
+        self.rotors.len()
+    }
+
+    pub fn rotors(&self) -> &[Rotor] {
+        &self.rotors
+    }
+
+    /// τ of the input geometry (radians).
+    pub fn reference_torsions(&self) -> &[f64] {
+        &self.tau0
+    }
+
+    pub fn workspace(&self) -> Workspace {
+        Workspace {
+            coords: self.reference.clone(),
+            grad: vec![Vector3::zeros(); self.reference.len()],
+        }
+    }
+
+    /// Coordinates for τ, written into `out` (one entry per atom).
+    pub fn coords_into(&self, tau: &[f64], out: &mut [Point3<f64>]) {
+        assert_eq!(tau.len(), self.rotors.len(), "one angle per rotor");
+        out.copy_from_slice(&self.reference);
+        for (r, rotor) in self.rotors.iter().enumerate() {
+            let delta = tau[r] - self.tau0[r];
+            if delta == 0.0 {
+                continue;
+            }
+            let (origin, axis) = self.axis(r, out);
+            let rotation = Rotation3::from_axis_angle(&axis, delta);
+            for &a in &rotor.moving {
+                out[a] = origin + rotation * (out[a] - origin);
+            }
+        }
+    }
+
+    /// Coordinates for τ.
+    pub fn coords(&self, tau: &[f64]) -> Vec<Point3<f64>> {
+        let mut out = self.reference.clone();
+        self.coords_into(tau, &mut out);
+        out
+    }
+
+    /// A point on rotor r's bond and the direction about which a positive
+    /// turn of its moving side increases its dihedral.
+    fn axis(&self, r: usize, x: &[Point3<f64>]) -> (Point3<f64>, Unit<Vector3<f64>>) {
+        let rotor = &self.rotors[r];
+        let [_, j, k, _] = rotor.dihedral;
+        // With the dihedral's sign convention, turning l's side positively
+        // about k→j increases i-j-k-l; turning i's side needs j→k.
+        let (from, to) = if rotor.moving_end == k {
+            (k, j)
+        } else {
+            (j, k)
+        };
+        (x[to], Unit::new_normalize(x[to] - x[from]))
+    }
+
+    /// MMFF94 energy at τ (kcal/mol).
+    pub fn energy(&self, tau: &[f64], work: &mut Workspace) -> f64 {
+        self.coords_into(tau, &mut work.coords);
+        self.constant_energy + self.variable.evaluate(&work.coords, None).total()
+    }
+
+    /// Energy at τ and ∂E/∂τ (kcal/mol/rad) written into `grad`.
+    pub fn energy_gradient(&self, tau: &[f64], grad: &mut [f64], work: &mut Workspace) -> f64 {
+        self.coords_into(tau, &mut work.coords);
+        work.grad.iter_mut().for_each(|g| *g = Vector3::zeros());
+        let e = self
+            .variable
+            .evaluate(&work.coords, Some(&mut work.grad))
+            .total();
+        for (r, rotor) in self.rotors.iter().enumerate() {
+            let (origin, axis) = self.axis(r, &work.coords);
+            // Torque of the moving side about the rotor axis.
+            grad[r] = rotor
+                .moving
+                .iter()
+                .map(|&a| work.grad[a].dot(&axis.cross(&(work.coords[a] - origin))))
+                .sum();
+        }
+        self.constant_energy + e
+    }
+}

@@ -1,0 +1,160 @@
+//! Torsion space: kinematics that keep bond lengths and angles, E(τ) equal
+//! to the full MMFF94 energy, ∂E/∂τ equal to central differences.
+
+use crate::util::{read_ok, shared};
+use conformers::forcefield::mmff::{MmffOptions, MmffSystem};
+use conformers::mol::stereo::dihedral;
+use conformers::torsion::{find_rotors, RotorOptions, TorsionSpace};
+use conformers::Molecule;
+use nalgebra::Point3;
+use std::f64::consts::PI;
+
+fn wrap(a: f64) -> f64 {
+    (a + PI).rem_euclid(2.0 * PI) - PI
+}
+
+struct Rng(u64);
+impl Rng {
+    fn uniform(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn angle(&mut self) -> f64 {
+        (2.0 * self.uniform() - 1.0) * PI
+    }
+}
+
+fn angle_at(x: &[Point3<f64>], i: usize, j: usize, k: usize) -> f64 {
+    (x[i] - x[j]).angle(&(x[k] - x[j]))
+}
+
+/// Dev-set molecules with rotors and their MMFF systems.
+fn systems() -> Option<Vec<(Molecule, MmffSystem)>> {
+    let dir = shared("forcefield-reference/dev")?;
+    let mols = read_ok(&dir.join("mmff94_dev.sdf"));
+    Some(
+        mols.into_iter()
+            .filter(|m| !find_rotors(m, RotorOptions::default()).is_empty())
+            .map(|m| {
+                let system = MmffSystem::new(&m, &MmffOptions::default()).unwrap();
+                (m, system)
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn coordinates_keep_bonds_angles_and_set_each_dihedral() {
+    let Some(systems) = systems() else { return };
+    let mut rng = Rng(7);
+    for (mol, system) in &systems {
+        let space = TorsionSpace::new(mol, system, find_rotors(mol, RotorOptions::default()));
+        let x0 = space.coords(space.reference_torsions());
+        for (a, b) in x0.iter().zip(mol.coords()) {
+            assert!((a - b).norm() < 1e-12);
+        }
+        for _ in 0..5 {
+            let tau: Vec<f64> = (0..space.dim()).map(|_| rng.angle()).collect();
+            let x = space.coords(&tau);
+            for bond in mol.bonds() {
+                let [i, j] = bond.atoms;
+                let (d, d0) = ((x[i] - x[j]).norm(), (x0[i] - x0[j]).norm());
+                assert!((d - d0).abs() < 1e-9, "{} bond {i}-{j}", mol.name());
+            }
+            for j in 0..mol.num_atoms() {
+                let ns: Vec<usize> = mol.neighbors(j).collect();
+                for a in 0..ns.len() {
+                    for b in a + 1..ns.len() {
+                        let (t, t0) = (
+                            angle_at(&x, ns[a], j, ns[b]),
+                            angle_at(&x0, ns[a], j, ns[b]),
+                        );
+                        assert!((t - t0).abs() < 1e-9, "{} angle at {j}", mol.name());
+                    }
+                }
+            }
+            for (r, rotor) in space.rotors().iter().enumerate() {
+                let got = dihedral(&x, rotor.dihedral);
+                assert!(
+                    wrap(got - tau[r]).abs() < 1e-9,
+                    "{} rotor {r}: {got} vs {}",
+                    mol.name(),
+                    tau[r]
+                );
+            }
+            // Stereo never changes.
+            let s0 = conformers::mol::stereo::Stereo::perceive(mol);
+            let s = conformers::mol::stereo::Stereo::perceive_at(mol, &x);
+            assert!(s0.differences(&s).is_empty(), "{}", mol.name());
+        }
+    }
+}
+
+#[test]
+fn torsion_energy_equals_full_energy_and_gradient_equals_differences() {
+    let Some(systems) = systems() else { return };
+    let mut rng = Rng(11);
+    let mut checked = 0;
+    for (mol, system) in &systems {
+        let space = TorsionSpace::new(mol, system, find_rotors(mol, RotorOptions::default()));
+        let mut work = space.workspace();
+        let m = space.dim();
+        let mut grad = vec![0.0; m];
+        for _ in 0..3 {
+            let tau: Vec<f64> = (0..m).map(|_| rng.angle()).collect();
+            let e = space.energy_gradient(&tau, &mut grad, &mut work);
+            let full = system.energy(&space.coords(&tau)).total();
+            assert!(
+                (e - full).abs() < 1e-9 * (1.0 + full.abs()),
+                "{}: {e} vs {full}",
+                mol.name()
+            );
+            assert_eq!(space.energy(&tau, &mut work), e);
+            // Random torsions often clash (E up to 1e5 kcal/mol): the
+            // difference quotient then carries round-off of order ε·E/h.
+            let h = 1e-5;
+            let noise = 1e-9 * (1.0 + e.abs());
+            for r in 0..m {
+                let mut tp = tau.clone();
+                tp[r] += h;
+                let mut tm = tau.clone();
+                tm[r] -= h;
+                let fd = (space.energy(&tp, &mut work) - space.energy(&tm, &mut work)) / (2.0 * h);
+                let tolerance = 1e-5 * (1.0 + fd.abs()) + noise;
+                assert!(
+                    (fd - grad[r]).abs() <= tolerance,
+                    "{} rotor {r}: {fd} vs {}",
+                    mol.name(),
+                    grad[r]
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500, "{checked}");
+}
+
+#[test]
+fn torsion_space_minimisation_lowers_the_energy_to_a_stationary_point() {
+    use conformers::ensemble::minimize::{minimize_torsions, torsion_options};
+    let Some(systems) = systems() else { return };
+    for (mol, system) in systems.iter().take(30) {
+        let space = TorsionSpace::new(mol, system, find_rotors(mol, RotorOptions::default()));
+        let mut work = space.workspace();
+        let mut tau: Vec<f64> = space.reference_torsions().iter().map(|t| t + 1.0).collect();
+        let start = space.energy(&tau, &mut work);
+        let result = minimize_torsions(&space, &mut tau, &torsion_options());
+        assert!(result.converged, "{}: {result:?}", mol.name());
+        assert!(result.value <= start, "{}", mol.name());
+        let mut grad = vec![0.0; space.dim()];
+        let e = space.energy_gradient(&tau, &mut grad, &mut work);
+        assert!((e - result.value).abs() < 1e-9);
+        assert!(
+            grad.iter().all(|g| g.abs() < 1e-3),
+            "{}: {grad:?}",
+            mol.name()
+        );
+    }
+}
