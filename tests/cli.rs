@@ -212,12 +212,14 @@ fn energy_json_has_the_reference_fields() {
 
 #[test]
 fn untypable_records_fail_alone() {
-    // A boron compound between two good records: MMFF94 has no boron types.
+    // A selenium analogue of aspirin's carbonyl between two good records:
+    // the structure is sound, but MMFF94 has no selenium types.
     let good = std::fs::read_to_string(root().join("molecules/butane.sdf")).unwrap();
-    let boron = good
-        .replacen(" C   0  0", " B   0  0", 1)
-        .replacen("butane", "boron", 1);
-    let input = format!("{good}{boron}{good}");
+    let multi = std::fs::read_to_string(root().join("molecules/multi.sdf")).unwrap();
+    let aspirin = &multi[..multi.find("$$$$").unwrap() + 5];
+    let selenium = aspirin.replacen(" O   0  0", " Se  0  0", 1);
+    assert_ne!(selenium, aspirin);
+    let input = format!("{good}{selenium}{good}");
     let out = conformers()
         .args(["energy", "--json", "-"])
         .write_stdin(input)
@@ -227,7 +229,7 @@ fn untypable_records_fail_alone() {
     let ok: Vec<bool> = records.iter().map(|r| r["ok"].as_bool().unwrap()).collect();
     assert_eq!(ok, [true, false, true]);
     let error = records[1]["error"].as_str().unwrap();
-    assert!(error.contains("atom 1 (B"), "{error}");
+    assert!(error.contains("MMFF94 cannot type atom") && error.contains("(Se"), "{error}");
 }
 
 #[test]
