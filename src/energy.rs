@@ -7,34 +7,6 @@ use nalgebra::Vector3;
 use serde::Serialize;
 use std::fmt::Write as _;
 
-/// Energy per term and total (kcal/mol).
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct EnergyTerms {
-    pub total: f64,
-    pub bond: f64,
-    pub angle: f64,
-    pub stretch_bend: f64,
-    pub oop: f64,
-    pub torsion: f64,
-    pub vdw: f64,
-    pub ele: f64,
-}
-
-impl From<Energies> for EnergyTerms {
-    fn from(e: Energies) -> Self {
-        EnergyTerms {
-            total: e.total(),
-            bond: e.bond,
-            angle: e.angle,
-            stretch_bend: e.stretch_bend,
-            oop: e.oop,
-            torsion: e.torsion,
-            vdw: e.vdw,
-            ele: e.ele,
-        }
-    }
-}
-
 /// One record of `conformers energy --json`.
 #[derive(Clone, Debug, Serialize)]
 pub struct EnergyReport {
@@ -45,7 +17,7 @@ pub struct EnergyReport {
     pub mmff_atom_types: Vec<u8>,
     pub mmff_formal_charges: Vec<f64>,
     pub mmff_partial_charges: Vec<f64>,
-    pub energy: EnergyTerms,
+    pub energy: Energies,
     /// dE/dx per atom (kcal/mol/Å), with `--gradient`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gradient: Option<Vec<[f64; 3]>>,
@@ -62,7 +34,7 @@ pub fn report(index: usize, mol: &Molecule, system: &MmffSystem, gradient: bool)
         mmff_atom_types: system.atom_types().to_vec(),
         mmff_formal_charges: system.formal_charges().to_vec(),
         mmff_partial_charges: system.partial_charges().to_vec(),
-        energy: energies.into(),
+        energy: energies,
         gradient: gradient.then(|| grad.iter().map(|g| [g.x, g.y, g.z]).collect()),
     }
 }
@@ -72,7 +44,7 @@ pub fn to_text(report: &EnergyReport, mol: &Molecule) -> String {
     let e = &report.energy;
     let mut out = String::new();
     let _ = writeln!(out, "record {}: {}", report.index + 1, report.name);
-    let _ = writeln!(out, "  total         {:>14.6} kcal/mol", e.total);
+    let _ = writeln!(out, "  total         {:>14.6} kcal/mol", e.total());
     for (name, value) in [
         ("bond", e.bond),
         ("angle", e.angle),

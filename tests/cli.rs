@@ -229,7 +229,10 @@ fn untypable_records_fail_alone() {
     let ok: Vec<bool> = records.iter().map(|r| r["ok"].as_bool().unwrap()).collect();
     assert_eq!(ok, [true, false, true]);
     let error = records[1]["error"].as_str().unwrap();
-    assert!(error.contains("MMFF94 cannot type atom") && error.contains("(Se"), "{error}");
+    assert!(
+        error.contains("MMFF94 cannot type atom") && error.contains("(Se"),
+        "{error}"
+    );
 }
 
 #[test]

@@ -1,45 +1,15 @@
 //! Full MMFF94 set-up (charges, interaction classes, parameter step-down,
 //! empirical rules) against RDKit on the development set.
 
-use crate::util::{read_ok, shared};
-use conformers::forcefield::mmff::{Dielectric, Energies, MmffOptions, MmffSystem, Variant};
+use crate::util::{jsonl, read_ok, shared, term, TERMS};
+use conformers::forcefield::mmff::{Dielectric, MmffOptions, MmffSystem, Variant};
 use conformers::Molecule;
 use nalgebra::Vector3;
 use serde_json::Value;
 
-pub fn jsonl(path: &std::path::Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 fn f(v: &Value) -> f64 {
     v.as_f64().unwrap()
 }
-
-fn term(e: &Energies, name: &str) -> f64 {
-    match name {
-        "bond" => e.bond,
-        "angle" => e.angle,
-        "stretch_bend" => e.stretch_bend,
-        "oop" => e.oop,
-        "torsion" => e.torsion,
-        "vdw" => e.vdw,
-        _ => e.ele,
-    }
-}
-
-pub const NAMES: [&str; 7] = [
-    "bond",
-    "angle",
-    "stretch_bend",
-    "oop",
-    "torsion",
-    "vdw",
-    "ele",
-];
 
 /// Compares a system with a reference record; returns a description of
 /// every disagreement beyond the tolerances.
@@ -75,7 +45,7 @@ pub fn compare(mol: &Molecule, system: &MmffSystem, record: &Value) -> Vec<Strin
     }
     let mut grad = vec![Vector3::zeros(); mol.num_atoms()];
     let e = system.energy_gradient(mol.coords(), &mut grad);
-    for name in NAMES {
+    for name in TERMS {
         let reference = f(&record["energy"][name]);
         let tolerance = 1e-4_f64.max(1e-6 * reference.abs());
         if (term(&e, name) - reference).abs() > tolerance {

@@ -3,7 +3,7 @@
 //! (`*.detail.jsonl`), so that only the functional forms, the vdW combination
 //! rules and the nonbonded pair list are under test here.
 
-use crate::util::{read_ok, shared};
+use crate::util::{jsonl, read_ok, shared, term, TERMS};
 use conformers::forcefield::mmff::terms::{
     AngleTerm, BondTerm, OopTerm, PairTerm, StretchBendTerm, Terms, TorsionTerm,
 };
@@ -13,14 +13,6 @@ use conformers::Molecule;
 use nalgebra::{Point3, Vector3};
 use serde_json::Value;
 use std::collections::HashMap;
-
-fn jsonl(path: &std::path::Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 fn idx(v: &Value) -> Vec<usize> {
     v.as_array()
@@ -112,28 +104,6 @@ fn build(mol: &Molecule, main: &Value, detail: &Value, dielectric: Dielectric, d
     terms
 }
 
-fn term(e: &Energies, name: &str) -> f64 {
-    match name {
-        "bond" => e.bond,
-        "angle" => e.angle,
-        "stretch_bend" => e.stretch_bend,
-        "oop" => e.oop,
-        "torsion" => e.torsion,
-        "vdw" => e.vdw,
-        _ => e.ele,
-    }
-}
-
-const NAMES: [&str; 7] = [
-    "bond",
-    "angle",
-    "stretch_bend",
-    "oop",
-    "torsion",
-    "vdw",
-    "ele",
-];
-
 /// Terms restricted to one energy term, for per-term gradients.
 fn only(terms: &Terms, name: &str) -> Terms {
     let mut t = Terms {
@@ -184,7 +154,7 @@ fn terms_and_gradients_match_rdkit_on_the_dev_set() {
         let x = mol.coords();
         let terms = build(mol, &main[k], &detail[k], Dielectric::Constant, 1.0);
         let (energy, grad) = gradient(&terms, x);
-        for name in NAMES {
+        for name in TERMS {
             let reference = f(&main[k]["energy"][name]);
             let err = (term(&energy, name) - reference).abs();
             assert!(

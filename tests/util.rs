@@ -46,3 +46,35 @@ pub fn to_sdf(mols: &[Molecule]) -> String {
     }
     String::from_utf8(out).unwrap()
 }
+
+pub fn jsonl(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The seven MMFF94 terms, as the reference data names them.
+pub const TERMS: [&str; 7] = [
+    "bond",
+    "angle",
+    "stretch_bend",
+    "oop",
+    "torsion",
+    "vdw",
+    "ele",
+];
+
+pub fn term(e: &conformers::forcefield::mmff::Energies, name: &str) -> f64 {
+    match name {
+        "bond" => e.bond,
+        "angle" => e.angle,
+        "stretch_bend" => e.stretch_bend,
+        "oop" => e.oop,
+        "torsion" => e.torsion,
+        "vdw" => e.vdw,
+        "ele" => e.ele,
+        other => panic!("no term {other}"),
+    }
+}

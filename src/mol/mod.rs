@@ -6,6 +6,7 @@
 //! [`Molecule::check_complete`], so later stages never see aromatic bond
 //! orders, implicit hydrogens or flat input.
 
+mod cycles;
 mod element;
 mod kekule;
 mod rings;
@@ -454,6 +455,12 @@ impl Molecule {
 
     pub fn rings(&self) -> &Rings {
         &self.rings
+    }
+
+    /// Relevant cycles (the union of all minimum cycle bases), each as its
+    /// atoms in ring order, smallest first. Computed on each call.
+    pub fn relevant_cycles(&self) -> Vec<Vec<usize>> {
+        cycles::relevant_cycles(self)
     }
 
     /// Connected components, each a sorted list of atom indices, ordered by

@@ -3,6 +3,7 @@
 //! (SSSR), a minimum cycle basis found with Horton's candidate cycles and
 //! Gaussian elimination over GF(2).
 
+use super::cycles::first_bit;
 use petgraph::graph::{NodeIndex, UnGraph};
 use petgraph::visit::EdgeRef;
 use std::collections::VecDeque;
@@ -200,14 +201,6 @@ fn sssr(graph: &UnGraph<(), usize>, ring_bond: &[bool], ring_atom: &[bool]) -> V
         }
     }
     chosen
-}
-
-fn first_bit(vector: &[u64]) -> Option<usize> {
-    vector
-        .iter()
-        .enumerate()
-        .find(|(_, w)| **w != 0)
-        .map(|(i, w)| i * 64 + w.trailing_zeros() as usize)
 }
 
 /// Rotates and orients a cycle so it starts at its lowest atom and continues

@@ -1,6 +1,7 @@
 //! MMFF94 and MMFF94s: parameter tables and energy terms with analytic
 //! gradients.
 
+mod aromaticity;
 mod charges;
 pub mod params;
 pub mod setup;

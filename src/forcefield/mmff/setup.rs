@@ -9,7 +9,7 @@ use super::terms::{
     TorsionTerm,
 };
 use super::topology::nonbonded_pairs;
-use super::typing::{assign_atom_types, AtomTypes, UntypableAtom};
+use super::typing::{assign_atom_types, AtomTypes, BondKind, UntypableAtom};
 use crate::mol::{BondOrder, Molecule};
 use nalgebra::{Point3, Vector3};
 
@@ -43,16 +43,6 @@ pub enum MmffError {
     Untypable(#[from] UntypableAtom),
     #[error("MMFF94 has no parameters for {what} of atoms {atoms}")]
     MissingParameter { what: &'static str, atoms: String },
-}
-
-/// Bond order as MMFF sees it: Kekulé orders, except that bonds of
-/// MMFF-aromatic rings are aromatic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BondKind {
-    Single,
-    Double,
-    Triple,
-    Aromatic,
 }
 
 /// Per-atom and per-bond classification the parameter rules use.

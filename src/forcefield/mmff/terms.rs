@@ -101,8 +101,9 @@ pub enum Dielectric {
     Distance,
 }
 
-/// Energy per term (kcal/mol).
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+/// Energy per term (kcal/mol). Serialises with its `total` first, in the
+/// field names of the reference data.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Energies {
     pub bond: f64,
     pub angle: f64,
@@ -116,6 +117,22 @@ pub struct Energies {
 impl Energies {
     pub fn total(&self) -> f64 {
         self.bond + self.angle + self.stretch_bend + self.oop + self.torsion + self.vdw + self.ele
+    }
+}
+
+impl serde::Serialize for Energies {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Energies", 8)?;
+        s.serialize_field("total", &self.total())?;
+        s.serialize_field("bond", &self.bond)?;
+        s.serialize_field("angle", &self.angle)?;
+        s.serialize_field("stretch_bend", &self.stretch_bend)?;
+        s.serialize_field("oop", &self.oop)?;
+        s.serialize_field("torsion", &self.torsion)?;
+        s.serialize_field("vdw", &self.vdw)?;
+        s.serialize_field("ele", &self.ele)?;
+        s.end()
     }
 }
 

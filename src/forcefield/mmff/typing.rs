@@ -20,11 +20,9 @@
 //! other than the free ions MMFF knows, and coordinations such as
 //! five-coordinate phosphorus or hypervalent iodine.
 
-#[path = "aromaticity.rs"]
-mod aromaticity;
-
+pub use super::aromaticity::BondKind;
+use super::aromaticity::RingView;
 use crate::mol::{Element, Molecule, Radical};
-use aromaticity::{BondKind, RingView};
 
 /// Numeric MMFF types of every atom, and which bonds lie in MMFF-aromatic
 /// rings (the bond-type rule needs them).
