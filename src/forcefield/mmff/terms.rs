@@ -67,6 +67,8 @@ pub struct TorsionTerm {
 pub struct PairTerm {
     pub atoms: [usize; 2],
     pub r_star: f64,
+    /// R*⁷, kept to spare the power at every evaluation.
+    pub r_star7: f64,
     pub eps: f64,
     /// 332.0716·q_i·q_j/D, times 0.75 for 1-4 pairs.
     pub qq: f64,
@@ -86,6 +88,7 @@ impl PairTerm {
         PairTerm {
             atoms,
             r_star,
+            r_star7: r_star.powi(7),
             eps,
             qq: COULOMB * q[0] * q[1] / d * scale,
         }
@@ -258,15 +261,19 @@ pub fn torsion(x: &[Point3<f64>], t: &TorsionTerm, grad: &mut Grad) -> f64 {
         // Collinear atoms: the dihedral is undefined; cos φ = 0 by convention.
         return 0.5 * (t.v[0] + 2.0 * t.v[1] + t.v[2]);
     }
-    let phi = (b2n * b1.dot(&n)).atan2(m.dot(&n));
+    // cos φ and sin φ straight from the vectors; multiple angles by the
+    // Chebyshev identities, so no trigonometric call is needed.
+    let norm = (m2 * n2).sqrt();
+    let c = (m.dot(&n) / norm).clamp(-1.0, 1.0);
+    let s = (b2n * b1.dot(&n) / norm).clamp(-1.0, 1.0);
     let [v1, v2, v3] = t.v;
-    let e = 0.5
-        * (v1 * (1.0 + phi.cos())
-            + v2 * (1.0 - (2.0 * phi).cos())
-            + v3 * (1.0 + (3.0 * phi).cos()));
+    let cos2 = 2.0 * c * c - 1.0;
+    let cos3 = c * (4.0 * c * c - 3.0);
+    let e = 0.5 * (v1 * (1.0 + c) + v2 * (1.0 - cos2) + v3 * (1.0 + cos3));
     if grad.is_some() {
-        let de_dphi =
-            0.5 * (-v1 * phi.sin() + 2.0 * v2 * (2.0 * phi).sin() - 3.0 * v3 * (3.0 * phi).sin());
+        let sin2 = 2.0 * s * c;
+        let sin3 = s * (4.0 * c * c - 1.0);
+        let de_dphi = 0.5 * (-v1 * s + 2.0 * v2 * sin2 - 3.0 * v3 * sin3);
         let gi = -m * (b2n / m2);
         let gl = n * (b2n / n2);
         let p = b1.dot(&b2) / (b2n * b2n);
@@ -290,22 +297,30 @@ pub fn pair(
 ) -> (f64, f64) {
     let [i, j] = t.atoms;
     let d = x[i] - x[j];
-    let r = d.norm().max(1e-8);
+    let r2 = d.norm_squared().max(1e-16);
+    let r = r2.sqrt();
     let rs = t.r_star;
-    let r7 = r.powi(7);
-    let rs7 = rs.powi(7);
-    let q = 1.07 * rs / (r + 0.07 * rs);
-    let q7 = q.powi(7);
-    let s = 1.12 * rs7 / (r7 + 0.12 * rs7);
+    let r7 = r2 * r2 * r2 * r;
+    let rs7 = t.r_star7;
+    let q_den = r + 0.07 * rs;
+    let q = 1.07 * rs / q_den;
+    let q2 = q * q;
+    let q7 = q2 * q2 * q2 * q;
+    let s_den = r7 + 0.12 * rs7;
+    let s = 1.12 * rs7 / s_den;
     let vdw = t.eps * q7 * (s - 2.0);
     let rb = r + ELE_BUFFER;
+    let inv_rb = 1.0 / rb;
     let (ele, dele_dr) = match dielectric {
-        Dielectric::Constant => (t.qq / rb, -t.qq / (rb * rb)),
-        Dielectric::Distance => (t.qq / (rb * rb), -2.0 * t.qq / (rb * rb * rb)),
+        Dielectric::Constant => (t.qq * inv_rb, -t.qq * inv_rb * inv_rb),
+        Dielectric::Distance => {
+            let e = t.qq * inv_rb * inv_rb;
+            (e, -2.0 * e * inv_rb)
+        }
     };
     if grad.is_some() {
-        let dq7 = -7.0 * q7 / (r + 0.07 * rs);
-        let ds = -s * 7.0 * r.powi(6) / (r7 + 0.12 * rs7);
+        let dq7 = -7.0 * q7 / q_den;
+        let ds = -7.0 * s * r7 / (r * s_den);
         let dvdw_dr = t.eps * (dq7 * (s - 2.0) + q7 * ds);
         let g = d * ((dvdw_dr + dele_dr) / r);
         add(grad, i, g);
