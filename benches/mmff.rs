@@ -2,7 +2,7 @@
 //! in torsion space, and one full minimisation, on molecules of 21, 41 and
 //! 104 atoms (`benches/data/`).
 
-use conformers::ensemble::minimize::{cartesian_options, minimize_cartesian};
+use conformers::ensemble::minimize::{minimize_cartesian, MinimizeOptions};
 use conformers::forcefield::mmff::{MmffOptions, MmffSystem};
 use conformers::io::open_sdf;
 use conformers::torsion::{find_rotors, RotorOptions, TorsionSpace};
@@ -57,7 +57,11 @@ fn minimisation(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("cartesian", &label), |b| {
             b.iter(|| {
                 let mut x = mol.coords().to_vec();
-                black_box(minimize_cartesian(&system, &mut x, &cartesian_options()))
+                black_box(minimize_cartesian(
+                    &system,
+                    &mut x,
+                    &MinimizeOptions::default(),
+                ))
             })
         });
     }

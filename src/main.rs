@@ -61,11 +61,11 @@ enum Command {
         /// Output SDF (written atomically; `-` for standard output).
         #[arg(short, long)]
         output: String,
-        /// Converged when the RMS gradient falls below this (kcal/mol/Å).
-        #[arg(long, default_value_t = conformers::ensemble::minimize::CARTESIAN_GRADIENT_RMS)]
-        gradient_rms: f64,
+        /// Convergence tolerance on the scaled gradient (RDKit's forceTol).
+        #[arg(long, default_value_t = 1e-4)]
+        force_tol: f64,
         /// Iteration cap per record.
-        #[arg(long, default_value_t = 10_000)]
+        #[arg(long, default_value_t = 100_000)]
         max_iterations: usize,
         /// Worker threads (default: all cores); results do not depend on it.
         #[arg(long)]
@@ -150,25 +150,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Minimize {
             inputs,
             output,
-            gradient_rms,
+            force_tol,
             max_iterations,
             threads,
             forcefield,
         } => {
             let options = forcefield.options()?;
-            if gradient_rms.is_nan() || gradient_rms <= 0.0 {
-                anyhow::bail!("--gradient-rms must be positive");
+            if force_tol.is_nan() || force_tol <= 0.0 {
+                anyhow::bail!("--force-tol must be positive");
             }
-            let lbfgs = conformers::ensemble::lbfgs::LbfgsOptions {
-                gradient_rms,
+            let settings = conformers::ensemble::minimize::MinimizeOptions {
+                force_tolerance: force_tol,
                 max_iterations,
-                ..conformers::ensemble::minimize::cartesian_options()
             };
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads.unwrap_or(0))
                 .build()
                 .context("starting worker threads")?;
-            pool.install(|| minimize_files(&inputs, &output, &options, &lbfgs))
+            pool.install(|| minimize_files(&inputs, &output, &options, &settings))
         }
         Command::Info {
             inputs,
@@ -251,7 +250,7 @@ fn minimize_files(
     inputs: &[String],
     output: &str,
     options: &MmffOptions,
-    lbfgs: &conformers::ensemble::lbfgs::LbfgsOptions,
+    settings: &conformers::ensemble::minimize::MinimizeOptions,
 ) -> anyhow::Result<ExitCode> {
     use conformers::ensemble::minimize::minimize_molecule;
     use conformers::io::{write_record, AtomicFile};
@@ -291,7 +290,7 @@ fn minimize_files(
                     let system = MmffSystem::new(&mol, options).map_err(|e| {
                         format!("{input}: record {} ({}): {e}", index + 1, mol.name())
                     })?;
-                    let minimized = minimize_molecule(&mol, &system, lbfgs);
+                    let minimized = minimize_molecule(&mol, &system, settings);
                     Ok((mol, minimized))
                 })
                 .collect();

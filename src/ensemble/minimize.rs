@@ -1,49 +1,75 @@
 //! Energy minimisation of conformers: full MMFF94 in Cartesian space, or
 //! over the torsions only (bond lengths and angles kept).
 
+use super::bfgs::BfgsOptions;
 use super::lbfgs::{minimize, LbfgsOptions, LbfgsResult};
 use crate::forcefield::mmff::MmffSystem;
 use crate::torsion::TorsionSpace;
 use nalgebra::{Point3, Vector3};
 
-/// Default convergence of Cartesian minimisation: RMS gradient per
-/// coordinate (kcal/mol/Å).
-pub const CARTESIAN_GRADIENT_RMS: f64 = 1e-4;
+/// Cartesian minimisation settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MinimizeOptions {
+    /// Convergence tolerance on the scaled gradient, as RDKit's `forceTol`
+    /// (see [`super::bfgs`]); 1e-4 by default.
+    pub force_tolerance: f64,
+    pub max_iterations: usize,
+}
 
-/// Options for Cartesian minimisation with full MMFF94.
-pub fn cartesian_options() -> LbfgsOptions {
-    LbfgsOptions {
-        gradient_rms: CARTESIAN_GRADIENT_RMS,
-        max_iterations: 10_000,
-        memory: 8,
-        max_step: 0.3,
+impl Default for MinimizeOptions {
+    fn default() -> Self {
+        MinimizeOptions {
+            force_tolerance: 1e-4,
+            max_iterations: 100_000,
+        }
     }
 }
 
-/// Minimises `coords` in place with full MMFF94.
+/// Coordinates up to which the dense BFGS is used (its memory grows as the
+/// square); larger systems use L-BFGS.
+pub const DENSE_LIMIT: usize = 3000;
+
+/// Minimises `coords` in place with full MMFF94: dense BFGS following
+/// RDKit's path for up to [`DENSE_LIMIT`] coordinates, L-BFGS (RMS gradient
+/// below the tolerance) beyond.
 pub fn minimize_cartesian(
     system: &MmffSystem,
     coords: &mut [Point3<f64>],
-    options: &LbfgsOptions,
+    options: &MinimizeOptions,
 ) -> LbfgsResult {
     let n = coords.len();
     let mut x: Vec<f64> = coords.iter().flat_map(|p| [p.x, p.y, p.z]).collect();
     let mut points = coords.to_vec();
     let mut grad = vec![Vector3::zeros(); n];
-    let result = minimize(
-        &mut x,
-        |x, g| {
-            for (p, c) in points.iter_mut().zip(x.chunks_exact(3)) {
-                *p = Point3::new(c[0], c[1], c[2]);
+    let mut evaluate = |x: &[f64], g: Option<&mut [f64]>| {
+        for (p, c) in points.iter_mut().zip(x.chunks_exact(3)) {
+            *p = Point3::new(c[0], c[1], c[2]);
+        }
+        match g {
+            None => system.energy(&points).total(),
+            Some(g) => {
+                let e = system.energy_gradient(&points, &mut grad).total();
+                for (out, v) in g.chunks_exact_mut(3).zip(&grad) {
+                    out.copy_from_slice(&[v.x, v.y, v.z]);
+                }
+                e
             }
-            let e = system.energy_gradient(&points, &mut grad).total();
-            for (out, v) in g.chunks_exact_mut(3).zip(&grad) {
-                out.copy_from_slice(&[v.x, v.y, v.z]);
-            }
-            e
-        },
-        options,
-    );
+        }
+    };
+    let result = if x.len() <= DENSE_LIMIT {
+        let bfgs = BfgsOptions {
+            gradient_tolerance: options.force_tolerance,
+            max_iterations: options.max_iterations,
+        };
+        super::bfgs::minimize(&mut x, evaluate, &bfgs)
+    } else {
+        let lbfgs = LbfgsOptions {
+            gradient_rms: options.force_tolerance,
+            max_iterations: options.max_iterations,
+            ..LbfgsOptions::default()
+        };
+        minimize(&mut x, |x, g| evaluate(x, Some(g)), &lbfgs)
+    };
     for (p, c) in coords.iter_mut().zip(x.chunks_exact(3)) {
         *p = Point3::new(c[0], c[1], c[2]);
     }
@@ -85,7 +111,7 @@ pub struct Minimized {
 pub fn minimize_molecule(
     mol: &crate::mol::Molecule,
     system: &MmffSystem,
-    options: &LbfgsOptions,
+    options: &MinimizeOptions,
 ) -> Minimized {
     let mut coords = mol.coords().to_vec();
     let result = minimize_cartesian(system, &mut coords, options);

@@ -1,5 +1,6 @@
 //! Conformer ensembles: RMSD, pruning and minimisation.
 
+pub mod bfgs;
 pub mod lbfgs;
 pub mod minimize;
 pub mod rmsd;
