@@ -158,3 +158,30 @@ fn torsion_space_minimisation_lowers_the_energy_to_a_stationary_point() {
         );
     }
 }
+
+#[test]
+fn batches_equal_single_evaluations_for_any_split() {
+    let Some(systems) = systems() else { return };
+    let mut rng = Rng(5);
+    for (mol, system) in systems.iter().take(10) {
+        let space = TorsionSpace::new(mol, system, find_rotors(mol, RotorOptions::default()));
+        let m = space.dim();
+        let points = 37;
+        let taus: Vec<f64> = (0..points * m).map(|_| rng.angle()).collect();
+        let mut work = space.workspace();
+        let mut expected_e = vec![0.0; points];
+        let mut expected_g = vec![0.0; points * m];
+        for k in 0..points {
+            let r = k * m..(k + 1) * m;
+            expected_e[k] = space.energy_gradient(&taus[r.clone()], &mut expected_g[r], &mut work);
+        }
+        for chunks in [1, 2, 5, 64] {
+            let mut batch = space.batch_workspace(chunks);
+            let mut e = vec![0.0; points];
+            let mut g = vec![0.0; points * m];
+            space.energy_gradient_batch(&taus, &mut e, &mut g, &mut batch);
+            assert_eq!(e, expected_e, "{} chunks {chunks}", mol.name());
+            assert_eq!(g, expected_g);
+        }
+    }
+}

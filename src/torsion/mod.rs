@@ -5,4 +5,4 @@ mod rotors;
 mod space;
 
 pub use rotors::{find_rotors, Rotor, RotorOptions};
-pub use space::{TorsionSpace, Workspace};
+pub use space::{BatchWorkspace, TorsionSpace, Workspace};

@@ -29,6 +29,13 @@ pub struct TorsionSpace {
     variable: Terms,
 }
 
+/// Scratch space for a batch evaluated in parallel: one [`Workspace`] per
+/// chunk of points.
+#[derive(Clone, Debug)]
+pub struct BatchWorkspace {
+    chunks: Vec<Workspace>,
+}
+
 /// Scratch space for one evaluation, so repeated calls allocate nothing.
 #[derive(Clone, Debug)]
 pub struct Workspace {
@@ -118,6 +125,48 @@ impl TorsionSpace {
             coords: self.reference.clone(),
             grad: vec![Vector3::zeros(); self.reference.len()],
         }
+    }
+
+    /// Scratch space for batches split into `chunks` parallel parts (the
+    /// number of threads is a good choice).
+    pub fn batch_workspace(&self, chunks: usize) -> BatchWorkspace {
+        BatchWorkspace {
+            chunks: (0..chunks.max(1)).map(|_| self.workspace()).collect(),
+        }
+    }
+
+    /// Energies and gradients of many points at once, in parallel. `taus`
+    /// holds the points one after another (m values each); `energies` gets
+    /// one value per point and `grads` m per point. Each point is computed
+    /// alone, so results do not depend on the split or the thread count.
+    pub fn energy_gradient_batch(
+        &self,
+        taus: &[f64],
+        energies: &mut [f64],
+        grads: &mut [f64],
+        work: &mut BatchWorkspace,
+    ) {
+        use rayon::prelude::*;
+        let m = self.dim();
+        let points = energies.len();
+        assert_eq!(taus.len(), points * m, "m angles per point");
+        assert_eq!(grads.len(), points * m, "m gradient entries per point");
+        if m == 0 {
+            energies.fill(self.constant_energy);
+            return;
+        }
+        let per_chunk = points.div_ceil(work.chunks.len()).max(1);
+        work.chunks
+            .par_iter_mut()
+            .zip(energies.par_chunks_mut(per_chunk))
+            .zip(grads.par_chunks_mut(per_chunk * m))
+            .zip(taus.par_chunks(per_chunk * m))
+            .for_each(|(((ws, e), g), t)| {
+                for (k, e) in e.iter_mut().enumerate() {
+                    let range = k * m..(k + 1) * m;
+                    *e = self.energy_gradient(&t[range.clone()], &mut g[range], ws);
+                }
+            });
     }
 
     /// Coordinates for τ, written into `out` (one entry per atom).
