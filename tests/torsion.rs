@@ -171,9 +171,9 @@ fn batches_equal_single_evaluations_for_any_split() {
         let mut work = space.workspace();
         let mut expected_e = vec![0.0; points];
         let mut expected_g = vec![0.0; points * m];
-        for k in 0..points {
+        for (k, e) in expected_e.iter_mut().enumerate() {
             let r = k * m..(k + 1) * m;
-            expected_e[k] = space.energy_gradient(&taus[r.clone()], &mut expected_g[r], &mut work);
+            *e = space.energy_gradient(&taus[r.clone()], &mut expected_g[r], &mut work);
         }
         for chunks in [1, 2, 5, 64] {
             let mut batch = space.batch_workspace(chunks);
