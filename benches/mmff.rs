@@ -1,6 +1,6 @@
 //! MMFF94 speed: energy and energy+gradient per call (Cartesian), the same
-//! in torsion space, and one full minimisation, on molecules of 21, 41 and
-//! 104 atoms (`benches/data/`).
+//! in torsion space, and one full minimisation, on strained molecules of 20,
+//! 45 and 104 atoms from the development set (`benches/data/`).
 
 use conformers::ensemble::minimize::{minimize_cartesian, MinimizeOptions};
 use conformers::forcefield::mmff::{MmffOptions, MmffSystem};
@@ -12,7 +12,7 @@ use nalgebra::Vector3;
 use std::hint::black_box;
 
 fn molecules() -> Vec<(String, Molecule)> {
-    ["aspirin", "propranolol_H+", "NCI_4320"]
+    ["NCI_1906", "NCI_2559", "NCI_4320"]
         .iter()
         .map(|name| {
             let path = format!("{}/benches/data/{name}.sdf", env!("CARGO_MANIFEST_DIR"));

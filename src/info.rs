@@ -1,6 +1,7 @@
 //! `conformers info`: what the tool sees in each record — size, charge,
 //! rings, rotors, stereochemistry and problems with the geometry.
 
+use crate::forcefield::mmff::typing::assign_atom_types;
 use crate::mol::stereo::{Stereo, FLAT_CENTRE};
 use crate::mol::Molecule;
 use crate::torsion::{find_rotors, RotorOptions};
@@ -58,6 +59,9 @@ pub struct MoleculeInfo {
     pub molecular_weight: f64,
     pub net_charge: i32,
     pub num_fragments: usize,
+    /// Numeric MMFF94 atom types; absent when MMFF94 cannot type the
+    /// molecule (the reason is among the problems).
+    pub mmff_atom_types: Option<Vec<u8>>,
     /// SSSR rings as atom cycles.
     pub rings: Vec<Vec<usize>>,
     pub ring_sizes: Vec<usize>,
@@ -110,6 +114,13 @@ pub fn describe(mol: &Molecule, index: usize, options: RotorOptions) -> Molecule
             }
         }
     }
+    let mmff_atom_types = match assign_atom_types(mol) {
+        Ok(typing) => Some(typing.types),
+        Err(e) => {
+            problems.push(e.to_string());
+            None
+        }
+    };
     let fragments = mol.fragments();
     MoleculeInfo {
         index,
@@ -122,6 +133,7 @@ pub fn describe(mol: &Molecule, index: usize, options: RotorOptions) -> Molecule
         molecular_weight: (mol.molecular_weight() * 1000.0).round() / 1000.0,
         net_charge: mol.net_charge(),
         num_fragments: fragments.len(),
+        mmff_atom_types,
         rings: mol.rings().cycles().to_vec(),
         ring_sizes: mol.rings().sizes(),
         num_rotors: rotors.len(),
@@ -195,6 +207,14 @@ pub fn to_text(info: &MoleculeInfo, mol: &Molecule) -> String {
             sizes.join(", ")
         }
     );
+    if let Some(types) = &info.mmff_atom_types {
+        let list: Vec<String> = types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("{}:{t}", sym(i)))
+            .collect();
+        let _ = writeln!(out, "  MMFF94 types: {}", list.join(" "));
+    }
     let _ = writeln!(out, "  rotors: {}", info.num_rotors);
     for r in &info.rotor_details {
         let [i, j, k, l] = r.dihedral;

@@ -27,7 +27,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Describe every record: atoms, charge, rings, rotors, stereochemistry, problems.
+    /// Describe every record: atoms, charge, MMFF94 types, rings, rotors, stereochemistry, problems.
     Info {
         /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
         #[arg(required = true)]

@@ -300,3 +300,21 @@ fn failed_output_leaves_no_file() {
         .code(2);
     assert!(!out_path.exists());
 }
+
+#[test]
+fn info_lists_mmff_types() {
+    let out = conformers()
+        .args(["info", "--json", "molecules/butane.sdf"])
+        .current_dir(root())
+        .assert()
+        .success();
+    let r = &json_lines(&out.get_output().stdout)[0];
+    let types: Vec<u64> = r["mmff_atom_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_u64().unwrap())
+        .collect();
+    // Four alkyl carbons (CR, 1) and ten hydrogens on carbon (HC, 5).
+    assert_eq!(types, [1, 1, 1, 1, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]);
+}
