@@ -1,8 +1,12 @@
 //! `conformers`: conformer ensembles of small molecules.
 //!
 //! The pipeline reads molecules ([`io`]), builds the molecular graph
-//! ([`mol`]), finds the rotatable bonds ([`torsion`]) and describes them
-//! ([`info`]). See the README for the command-line tool.
+//! ([`mol`]), types them and evaluates MMFF94 ([`forcefield::mmff`]), finds
+//! the rotatable bonds and the energy as a function of their torsions
+//! ([`torsion`]), and minimises, compares and prunes conformers
+//! ([`ensemble`]). [`info`] and [`energy`] build the reports of the
+//! `conformers info` and `conformers energy` commands. See the README for
+//! the command-line tool.
 
 pub mod energy;
 pub mod ensemble;
