@@ -184,3 +184,22 @@ fn validation_suite_matches_rdkit_and_optimol() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn batch_energies_equal_single_evaluations() {
+    let mol = read_ok(&crate::util::root().join("molecules/flexible_8rotors.sdf")).remove(0);
+    let system = MmffSystem::new(&mol, &MmffOptions::default()).unwrap();
+    let conformers: Vec<Vec<nalgebra::Point3<f64>>> = (0..50)
+        .map(|k| {
+            let shift = nalgebra::Vector3::new(0.001 * k as f64, 0.0, 0.0);
+            let mut x = mol.coords().to_vec();
+            let atom = k % x.len();
+            x[atom] += shift;
+            x
+        })
+        .collect();
+    let batch = system.energy_batch(&conformers);
+    for (x, e) in conformers.iter().zip(&batch) {
+        assert_eq!(system.energy(x), *e);
+    }
+}

@@ -248,6 +248,13 @@ impl MmffSystem {
         self.terms.evaluate(coords, None)
     }
 
+    /// Energies of many conformers, evaluated in parallel; the order and
+    /// the values do not depend on the thread count.
+    pub fn energy_batch(&self, conformers: &[Vec<Point3<f64>>]) -> Vec<Energies> {
+        use rayon::prelude::*;
+        conformers.par_iter().map(|x| self.energy(x)).collect()
+    }
+
     /// Energy per term; dE/dx (kcal/mol/Å) is written into `grad`.
     pub fn energy_gradient(&self, coords: &[Point3<f64>], grad: &mut [Vector3<f64>]) -> Energies {
         grad.iter_mut().for_each(|g| *g = Vector3::zeros());
