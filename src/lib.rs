@@ -8,6 +8,7 @@
 //! `conformers info` and `conformers energy` commands. See the README for
 //! the command-line tool.
 
+pub mod bench;
 pub mod energy;
 pub mod ensemble;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod forcefield;
 pub mod info;
 pub mod io;
 pub mod mol;
+pub mod sampler;
 pub mod torsion;
 
 pub use error::{Error, Location, RecordError, RecordErrorKind};

@@ -4,10 +4,13 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use conformers::bench;
 use conformers::energy;
 use conformers::forcefield::mmff::{Dielectric, MmffOptions, MmffSystem, Variant};
 use conformers::info::{describe, to_text};
 use conformers::io::open_sdf;
+use conformers::sampler::synthetic::SyntheticSpec;
+use conformers::sampler::{Ablation, Device, Effort, SearchKind, Settings};
 use conformers::torsion::RotorOptions;
 use conformers::{Error, Molecule};
 use serde_json::json;
@@ -73,6 +76,45 @@ enum Command {
         #[command(flatten)]
         forcefield: ForceFieldArgs,
     },
+    /// Run the sampler on a synthetic target with an exact answer and score it.
+    Bench {
+        /// Target, e.g. `vonmises:dim=6,modes=3,kappa=8` or `coupled:dim=8,a=4,b=1.5`.
+        #[arg(long)]
+        target: String,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Several seeds, comma-separated (overrides --seed).
+        #[arg(long, value_delimiter = ',')]
+        seeds: Vec<u64>,
+        #[arg(long, value_enum, default_value = "default")]
+        effort: Effort,
+        /// Which parts of the method run.
+        #[arg(long, value_enum, default_value = "sgds")]
+        ablation: Ablation,
+        /// Run every ablation at equal energy budgets and print a table.
+        #[arg(long)]
+        compare: bool,
+        /// Searcher: MALA chains or parallel tempering.
+        #[arg(long, value_enum, default_value = "mala")]
+        search: SearchArg,
+        /// Number of draws scored.
+        #[arg(long, default_value_t = 10_000)]
+        draws: usize,
+        #[arg(long, value_enum, default_value = "cpu")]
+        device: Device,
+        /// Worker threads (default: all cores); results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// One JSON object per run (JSON lines) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SearchArg {
+    Mala,
+    Tempering,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -147,6 +189,73 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Bench {
+            target,
+            seed,
+            seeds,
+            effort,
+            ablation,
+            compare,
+            search,
+            draws,
+            device,
+            threads,
+            json,
+        } => {
+            let spec: SyntheticSpec = target.parse()?;
+            let mut settings = Settings::preset(effort);
+            if let SearchArg::Tempering = search {
+                settings.search = SearchKind::Tempering {
+                    levels: 4,
+                    hottest: 5.0,
+                };
+            }
+            let seeds = if seeds.is_empty() { vec![seed] } else { seeds };
+            let variants = if compare {
+                vec![
+                    Ablation::Sgds,
+                    Ablation::LearnerOnly,
+                    Ablation::SearcherOnly,
+                    Ablation::NoNovelty,
+                    Ablation::NoReinit,
+                ]
+            } else {
+                vec![ablation]
+            };
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.unwrap_or(0))
+                .build()
+                .context("starting worker threads")?;
+            let mut reports = Vec::new();
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            for &variant in &variants {
+                for &seed in &seeds {
+                    let run_settings = Settings {
+                        ablation: variant,
+                        ..settings.clone()
+                    };
+                    let report =
+                        pool.install(|| bench::bench(&spec, &run_settings, draws, device, seed))?;
+                    if json {
+                        serde_json::to_writer(&mut out, &report)?;
+                        writeln!(out)?;
+                    } else if !compare {
+                        write!(out, "{}", bench::to_text(&report))?;
+                    }
+                    reports.push(report);
+                }
+            }
+            if compare && !json {
+                writeln!(
+                    out,
+                    "{} — effort {:?}, seeds {:?}, {draws} draws",
+                    spec, effort, seeds
+                )?;
+                write!(out, "{}", bench::ablation_table(&reports))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Minimize {
             inputs,
             output,

@@ -1,5 +1,5 @@
-//! The command-line contract of `conformers info` (CLI.md): output, JSON
-//! fields, exit codes, stdin.
+//! The command-line contract (CLI.md) of `info`, `energy`, `minimize` and
+//! `bench`: output, JSON fields, exit codes, stdin.
 
 use crate::util::{data, root};
 use assert_cmd::Command;
@@ -317,4 +317,65 @@ fn info_lists_mmff_types() {
         .collect();
     // Four alkyl carbons (CR, 1) and ten hydrogens on carbon (HC, 5).
     assert_eq!(types, [1, 1, 1, 1, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]);
+}
+
+#[test]
+fn bench_reports_exact_and_estimated_log_z() {
+    let out = conformers()
+        .args([
+            "bench",
+            "--target",
+            "vonmises:dim=2,modes=2,kappa=4",
+            "--effort",
+            "fast",
+            "--draws",
+            "2000",
+            "--seeds",
+            "1,2",
+            "--json",
+        ])
+        .assert()
+        .success();
+    let runs = json_lines(&out.get_output().stdout);
+    assert_eq!(runs.len(), 2);
+    for r in &runs {
+        // log Z = 2 log(2π I₀(4) e^{−4}).
+        let exact = r["log_z"].as_f64().unwrap();
+        assert!(
+            (exact - 2.0 * (2.0 * std::f64::consts::PI * 0.207_001_921_223_986_7f64).ln()).abs()
+                < 1e-6,
+            "{exact}"
+        );
+        assert!(r["log_z_error"].as_f64().unwrap().abs() < 0.1, "{r}");
+        assert_eq!(r["significant_modes"], 4);
+        assert_eq!(r["modes_visited"], 4);
+        assert_eq!(r["draws"], 2000);
+        assert_eq!(r["ablation"], "sgds");
+        assert!(r["energy_evaluations"].as_u64().unwrap() > 2000);
+    }
+    assert_ne!(runs[0]["log_z_estimate"], runs[1]["log_z_estimate"]);
+}
+
+#[test]
+fn bench_rejects_bad_targets_and_missing_cuda() {
+    let out = conformers()
+        .args(["bench", "--target", "vonmises:dim=3,kappa=-1"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("kappa must lie in [0, 500]"), "{err}");
+    if cfg!(not(feature = "cuda")) {
+        let out = conformers()
+            .args([
+                "bench",
+                "--target",
+                "coupled:dim=2,a=1,b=1",
+                "--device",
+                "cuda",
+            ])
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(err.contains("--features cuda"), "{err}");
+    }
 }

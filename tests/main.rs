@@ -9,6 +9,7 @@ mod mmff_terms;
 mod mmff_typing;
 mod rmsd;
 mod rotors;
+mod sampler;
 mod sdf;
 mod stereo;
 mod torsion;

@@ -169,6 +169,28 @@ impl TorsionSpace {
             });
     }
 
+    /// Energies of many points at once, in parallel (see
+    /// [`TorsionSpace::energy_gradient_batch`]).
+    pub fn energy_batch(&self, taus: &[f64], energies: &mut [f64], work: &mut BatchWorkspace) {
+        use rayon::prelude::*;
+        let m = self.dim();
+        assert_eq!(taus.len(), energies.len() * m, "m angles per point");
+        if m == 0 {
+            energies.fill(self.constant_energy);
+            return;
+        }
+        let per_chunk = energies.len().div_ceil(work.chunks.len()).max(1);
+        work.chunks
+            .par_iter_mut()
+            .zip(energies.par_chunks_mut(per_chunk))
+            .zip(taus.par_chunks(per_chunk * m))
+            .for_each(|((ws, e), t)| {
+                for (k, e) in e.iter_mut().enumerate() {
+                    *e = self.energy(&t[k * m..(k + 1) * m], ws);
+                }
+            });
+    }
+
     /// Coordinates for τ, written into `out` (one entry per atom).
     pub fn coords_into(&self, tau: &[f64], out: &mut [Point3<f64>]) {
         assert_eq!(tau.len(), self.rotors.len(), "one angle per rotor");

@@ -1,0 +1,481 @@
+//! The Learner: a diffusion policy on T^m trained with trajectory balance
+//! on its own (on-policy) and buffered (off-policy) trajectories, and its
+//! importance-weighted inference.
+//!
+//! Trajectory states are sampled without a graph and treated as constants;
+//! the loss depends on the network only through the drift s_θ inside
+//! log P_F. The derivative of the loss with respect to every drift value is
+//! computed here in f64 (wrapped-normal kernels), and the network receives
+//! it through the surrogate Σ s·∂L/∂s, which has the same parameter
+//! gradient as the loss and needs one forward and one backward pass.
+
+use super::buffer::ReplayBuffer;
+use super::network::{
+    matrix, policy_inputs, push_harmonics, time_features, values, Policy, Scalar,
+};
+use super::target::Counted;
+use super::torus::{self, Schedule, LOG_UNIFORM};
+use burn::module::AutodiffModule;
+use burn::optim::adaptor::OptimizerAdaptor;
+use burn::optim::{Adam, AdamConfig, GradientsParams, Optimizer};
+use burn::tensor::backend::AutodiffBackend;
+use burn::tensor::Tensor;
+
+/// Rows per network pass when the loss is built (bounded so one pass never
+/// gets huge; burn on CPU slows down for very large batches).
+const CHUNK_ROWS: usize = 4096;
+
+/// |δ| beyond which the trajectory-balance loss grows linearly (nats).
+const HUBER: f64 = 10.0;
+
+/// σ·∇log R as the policy sees it, clipped: near steric clashes the
+/// gradient is enormous and would throw a step across the torus.
+fn langevin_input(sigma: f64, g: f64) -> f32 {
+    (sigma * g).clamp(-LANGEVIN_CLIP, LANGEVIN_CLIP) as f32
+}
+
+const LANGEVIN_CLIP: f64 = 10.0;
+
+fn huber(d: f64) -> f64 {
+    if d.abs() <= HUBER {
+        d * d
+    } else {
+        HUBER * (2.0 * d.abs() - HUBER)
+    }
+}
+
+/// Which objective a batch of trajectories trains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Objective {
+    /// Trajectory balance with the learned log Z.
+    TrajectoryBalance,
+    /// Trajectory balance with log Z replaced by the batch mean.
+    VarGrad,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct LearnerConfig {
+    pub hidden: usize,
+    pub layers: usize,
+    pub batch: usize,
+    pub train_steps: usize,
+    pub learning_rate: f64,
+    pub log_z_learning_rate: f64,
+    pub objective: Objective,
+    pub langevin: bool,
+    pub schedule: Schedule,
+}
+
+/// A batch of trajectories x_0 … x_N with everything the loss needs
+/// besides the drift.
+struct Trajectories {
+    grid: Vec<f64>,
+    variances: Vec<f64>,
+    /// Step-major: state n of trajectory b at `(n·B + b)·m`.
+    states: Vec<f64>,
+    batch: usize,
+    /// Σ_n log P_B per trajectory.
+    log_pb: Vec<f64>,
+    log_r: Vec<f64>,
+    /// ∇ log R at states 0..N (Langevin parametrisation only).
+    grads: Option<Vec<f64>>,
+}
+
+/// Draws of a trained sampler with their importance weights.
+pub(crate) struct Draws {
+    pub points: Vec<f64>,
+    pub log_w: Vec<f64>,
+    pub log_r: Vec<f64>,
+}
+
+type Optim<M, B> = OptimizerAdaptor<Adam, M, B>;
+
+pub(crate) struct Learner<B: AutodiffBackend> {
+    dim: usize,
+    config: LearnerConfig,
+    device: B::Device,
+    policy: Policy<B>,
+    optim: Optim<Policy<B>, B>,
+    log_z: Scalar<B>,
+    log_z_optim: Optim<Scalar<B>, B>,
+    log_z_set: bool,
+}
+
+fn adam<B: AutodiffBackend, M: AutodiffModule<B>>() -> Optim<M, B> {
+    // burn's default ε is 1e-5; the usual 1e-8 matters for small gradients.
+    AdamConfig::new().with_epsilon(1e-8).init()
+}
+
+impl<B: AutodiffBackend> Learner<B> {
+    pub fn new(dim: usize, config: LearnerConfig, rng: &mut super::Rng, device: B::Device) -> Self {
+        let policy = Policy::new(
+            dim,
+            config.hidden,
+            config.layers,
+            config.langevin,
+            rng,
+            &device,
+        );
+        Learner {
+            dim,
+            log_z: Scalar::new(0.0, &device),
+            config,
+            device,
+            policy,
+            optim: adam(),
+            log_z_optim: adam(),
+            log_z_set: false,
+        }
+    }
+
+    /// A fresh policy network and optimiser; log Z is kept.
+    pub fn reinitialise(&mut self, rng: &mut super::Rng) {
+        let c = &self.config;
+        self.policy = Policy::new(self.dim, c.hidden, c.layers, c.langevin, rng, &self.device);
+        self.optim = adam();
+    }
+
+    pub fn log_z(&self) -> f64 {
+        self.log_z.get()
+    }
+
+    /// The mean of a generative step is x + gain·NN(x, t) with gain =
+    /// v/σ(t): the network predicts the score in units of 1/σ, so its output
+    /// stays of order one while σ shrinks a hundredfold and every step
+    /// moves x by a fraction of the current noise level.
+    fn gain(&self, t: f64, v: f64) -> f64 {
+        v / self.config.schedule.sigma(t)
+    }
+
+    /// Drift of the inference network at `points` (B·m) and time t.
+    fn drift(
+        &self,
+        policy: &Policy<B::InnerBackend>,
+        points: &[f64],
+        t: f64,
+        grad: Option<&[f64]>,
+    ) -> Vec<f32> {
+        let m = self.dim;
+        let rows = points.len() / m;
+        let mut input = Vec::with_capacity(rows * policy_inputs(m));
+        let time = time_features(t);
+        for x in points.chunks(m) {
+            push_harmonics(x, &mut input);
+            input.extend_from_slice(&time);
+        }
+        let input = matrix(input, policy_inputs(m), &self.device);
+        let sigma = self.config.schedule.sigma(t);
+        let grad = grad.map(|g| {
+            matrix(
+                g.iter().map(|&v| langevin_input(sigma, v)).collect(),
+                m,
+                &self.device,
+            )
+        });
+        values(policy.forward(input, grad))
+    }
+
+    /// Runs the generative process from the uniform prior on `grid`:
+    /// states, Σ log P_F, Σ log P_B and (Langevin) the gradients used.
+    fn simulate_forward(
+        &self,
+        grid: &[f64],
+        batch: usize,
+        target: &mut Counted,
+        rng: &mut super::Rng,
+    ) -> (Trajectories, Vec<f64>) {
+        let m = self.dim;
+        let variances = self.config.schedule.variances(grid);
+        let policy = self.policy.valid();
+        let mut states: Vec<f64> = (0..batch * m).map(|_| torus::uniform_angle(rng)).collect();
+        let mut grads = policy.uses_gradient().then(Vec::new);
+        let mut log_pf = vec![0.0; batch];
+        let mut log_pb = vec![0.0; batch];
+        for (n, &v) in variances.iter().enumerate() {
+            let x = states[n * batch * m..(n + 1) * batch * m].to_vec();
+            let g = grads.as_mut().map(|all: &mut Vec<f64>| {
+                let (_, g) = target.log_reward_grad(&x);
+                all.extend_from_slice(&g);
+                g
+            });
+            let s = self.drift(&policy, &x, grid[n], g.as_deref());
+            let sd = v.sqrt();
+            let gain = self.gain(grid[n], v);
+            for (i, (&xi, &si)) in x.iter().zip(&s).enumerate() {
+                let mean = xi + gain * f64::from(si);
+                let noise = sd * torus::normal(rng);
+                let y = torus::wrap(mean + noise);
+                log_pf[i / m] += torus::log_wn(noise, v).0;
+                log_pb[i / m] += torus::log_wn(xi - y, v).0;
+                states.push(y);
+            }
+        }
+        let last = &states[grid.len().saturating_sub(1) * batch * m..];
+        let log_r = target.log_reward(last);
+        (
+            Trajectories {
+                grid: grid.to_vec(),
+                variances,
+                states,
+                batch,
+                log_pb,
+                log_r,
+                grads,
+            },
+            log_pf,
+        )
+    }
+
+    /// Runs the fixed noising process backwards from buffered end points.
+    fn simulate_backward(
+        &self,
+        grid: &[f64],
+        end: Vec<f64>,
+        log_r: Vec<f64>,
+        target: &mut Counted,
+        rng: &mut super::Rng,
+    ) -> Trajectories {
+        let m = self.dim;
+        let batch = log_r.len();
+        let variances = self.config.schedule.variances(grid);
+        let steps = variances.len();
+        let mut states = vec![0.0; (steps + 1) * batch * m];
+        states[steps * batch * m..].copy_from_slice(&end);
+        let mut log_pb = vec![0.0; batch];
+        for n in (0..steps).rev() {
+            let v = variances[n];
+            let sd = v.sqrt();
+            let (lower, upper) = states.split_at_mut((n + 1) * batch * m);
+            let next = &upper[..batch * m];
+            let here = &mut lower[n * batch * m..];
+            for (i, (x, &y)) in here.iter_mut().zip(next).enumerate() {
+                let noise = sd * torus::normal(rng);
+                *x = torus::wrap(y + noise);
+                log_pb[i / m] += torus::log_wn(noise, v).0;
+            }
+        }
+        let grads = self.policy.uses_gradient().then(|| {
+            let (_, g) = target.log_reward_grad(&states[..steps * batch * m]);
+            g
+        });
+        Trajectories {
+            grid: grid.to_vec(),
+            variances,
+            states,
+            batch,
+            log_pb,
+            log_r,
+            grads,
+        }
+    }
+
+    /// One on-policy training batch; returns its end points.
+    pub fn on_policy_step(&mut self, target: &mut Counted, rng: &mut super::Rng) -> Vec<f64> {
+        let grid = torus::random_grid(self.config.train_steps, rng);
+        let (traj, _) = self.simulate_forward(&grid, self.config.batch, target, rng);
+        self.update(&traj, self.config.objective);
+        let m = self.dim;
+        traj.states[self.config.train_steps * traj.batch * m..].to_vec()
+    }
+
+    /// One off-policy batch from the buffer; returns its end points.
+    pub fn off_policy_step(
+        &mut self,
+        buffer: &mut ReplayBuffer,
+        target: &mut Counted,
+        rng: &mut super::Rng,
+    ) -> Vec<f64> {
+        let grid = torus::random_grid(self.config.train_steps, rng);
+        let (end, log_r) = buffer.sample(self.config.batch, rng);
+        let traj = self.simulate_backward(&grid, end.clone(), log_r, target, rng);
+        self.update(&traj, self.config.objective);
+        end
+    }
+
+    /// One maximum-likelihood step on backward trajectories from the
+    /// buffer (warm start; no energy calls unless Langevin).
+    pub fn warm_start_step(
+        &mut self,
+        buffer: &mut ReplayBuffer,
+        target: &mut Counted,
+        rng: &mut super::Rng,
+    ) {
+        let grid = torus::random_grid(self.config.train_steps, rng);
+        let (end, log_r) = buffer.sample(self.config.batch, rng);
+        let traj = self.simulate_backward(&grid, end, log_r, target, rng);
+        self.update_with(&traj, |_| None);
+    }
+
+    fn update(&mut self, traj: &Trajectories, objective: Objective) -> f64 {
+        let log_p0 = self.dim as f64 * LOG_UNIFORM;
+        let batch = traj.batch as f64;
+        let set = self.log_z_set;
+        let current = self.log_z();
+        let mut loss = 0.0;
+        let mut new_log_z = None;
+        self.update_with(traj, |log_pf| {
+            // −(δ_b without log Z) = log R + Σ log P_B − log p0 − Σ log P_F:
+            // the log importance weight of each trajectory.
+            let log_w: Vec<f64> = (0..traj.batch)
+                .map(|b| traj.log_r[b] + traj.log_pb[b] - log_p0 - log_pf[b])
+                .collect();
+            let log_z = match objective {
+                Objective::VarGrad => log_w.iter().sum::<f64>() / batch,
+                // The first batch sets log Z to its importance-sampling
+                // estimate (robust to trajectories that end in steric
+                // clashes, unlike their mean); it is learned from there on.
+                Objective::TrajectoryBalance if !set => {
+                    let estimate = torus::log_mean_exp(&log_w);
+                    new_log_z = Some(estimate);
+                    estimate
+                }
+                Objective::TrajectoryBalance => current,
+            };
+            let delta: Vec<f64> = log_w.iter().map(|w| log_z - w).collect();
+            // Huber loss: quadratic near zero, linear past HUBER, so a few
+            // trajectories with enormous energies cannot swamp a batch.
+            loss = delta.iter().map(|d| huber(*d)).sum::<f64>() / batch;
+            let scale: Vec<f64> = delta
+                .iter()
+                .map(|d| 2.0 * d.clamp(-HUBER, HUBER) / batch)
+                .collect();
+            let d_log_z = match objective {
+                Objective::TrajectoryBalance if set => Some(scale.iter().sum()),
+                _ => None,
+            };
+            Some((scale, d_log_z))
+        });
+        if let Some(v) = new_log_z {
+            self.log_z = Scalar::new(v, &self.device);
+            self.log_z_optim = adam();
+            self.log_z_set = true;
+        }
+        loss
+    }
+
+    /// Evaluates the drift with gradient on every (state, step) of `traj`,
+    /// computes Σ_n log P_F per trajectory and ∂ log P_F/∂s, asks `weights`
+    /// for ∂L/∂(Σ log P_F) per trajectory and ∂L/∂log Z (None: maximise the
+    /// likelihood Σ log P_F), and takes one optimiser step.
+    fn update_with(
+        &mut self,
+        traj: &Trajectories,
+        weights: impl FnOnce(&[f64]) -> Option<(Vec<f64>, Option<f64>)>,
+    ) {
+        let m = self.dim;
+        let batch = traj.batch;
+        let steps = traj.variances.len();
+        let per_step = batch * m;
+        let steps_per_chunk = (CHUNK_ROWS / batch).max(1);
+        let mut outputs: Vec<Tensor<B, 2>> = Vec::new();
+        let mut log_pf = vec![0.0; batch];
+        // ∂ log P_F / ∂s for every drift value, step-major like the states.
+        let mut d_log_pf = vec![0.0; steps * per_step];
+        for first in (0..steps).step_by(steps_per_chunk) {
+            let last = (first + steps_per_chunk).min(steps);
+            let mut input = Vec::with_capacity((last - first) * batch * policy_inputs(m));
+            for n in first..last {
+                let time = time_features(traj.grid[n]);
+                for x in traj.states[n * per_step..(n + 1) * per_step].chunks(m) {
+                    push_harmonics(x, &mut input);
+                    input.extend_from_slice(&time);
+                }
+            }
+            let input = matrix::<B>(input, policy_inputs(m), &self.device);
+            let grad = traj.grads.as_ref().map(|g| {
+                let g: Vec<f32> = (first * per_step..last * per_step)
+                    .map(|k| {
+                        langevin_input(self.config.schedule.sigma(traj.grid[k / per_step]), g[k])
+                    })
+                    .collect();
+                matrix::<B>(g, m, &self.device)
+            });
+            let s = self.policy.forward(input, grad);
+            let s_values = values(s.clone());
+            outputs.push(s);
+            for n in first..last {
+                let v = traj.variances[n];
+                let gain = self.gain(traj.grid[n], v);
+                let here = &traj.states[n * per_step..(n + 1) * per_step];
+                let next = &traj.states[(n + 1) * per_step..(n + 2) * per_step];
+                let drift = &s_values[(n - first) * per_step..(n - first + 1) * per_step];
+                for i in 0..per_step {
+                    let mean = here[i] + gain * f64::from(drift[i]);
+                    let (lp, d_mean) = torus::log_wn(next[i] - mean, v);
+                    log_pf[i / m] += lp;
+                    d_log_pf[n * per_step + i] = gain * d_mean;
+                }
+            }
+        }
+        let (scale, d_log_z) = match weights(&log_pf) {
+            Some((scale, d_log_z)) => (scale, d_log_z),
+            // Maximum likelihood: L = −mean Σ log P_F.
+            None => (vec![-1.0 / batch as f64; batch], None),
+        };
+        let mut surrogate: Option<Tensor<B, 1>> = None;
+        for (c, s) in outputs.into_iter().enumerate() {
+            let first = c * steps_per_chunk;
+            let last = (first + steps_per_chunk).min(steps);
+            let g: Vec<f32> = (first * per_step..last * per_step)
+                .map(|k| (scale[(k % per_step) / m] * d_log_pf[k]) as f32)
+                .collect();
+            let term = (s * matrix::<B>(g, m, &self.device)).sum();
+            surrogate = Some(match surrogate {
+                Some(acc) => acc + term,
+                None => term,
+            });
+        }
+        let Some(mut surrogate) = surrogate else {
+            return;
+        };
+        if let Some(dz) = d_log_z {
+            surrogate = surrogate + self.log_z.tensor() * (dz as f32);
+        }
+        let mut grads = surrogate.backward();
+        let policy_grads = GradientsParams::from_module(&mut grads, &self.policy);
+        self.policy = self
+            .optim
+            .step(self.config.learning_rate, self.policy.clone(), policy_grads);
+        if d_log_z.is_some() {
+            let z_grads = GradientsParams::from_module(&mut grads, &self.log_z);
+            self.log_z =
+                self.log_z_optim
+                    .step(self.config.log_z_learning_rate, self.log_z.clone(), z_grads);
+        }
+    }
+
+    /// `count` draws on a uniform grid of `steps` with their log-weights
+    /// log w = log R + Σ log P_B − log p_0 − Σ log P_F.
+    pub fn sample(
+        &self,
+        count: usize,
+        steps: usize,
+        target: &mut Counted,
+        rng: &mut super::Rng,
+    ) -> Draws {
+        let grid = torus::uniform_grid(steps);
+        let m = self.dim;
+        let log_p0 = m as f64 * LOG_UNIFORM;
+        let mut draws = Draws {
+            points: Vec::with_capacity(count * m),
+            log_w: Vec::with_capacity(count),
+            log_r: Vec::with_capacity(count),
+        };
+        let chunk = 1024;
+        let mut done = 0;
+        while done < count {
+            let batch = chunk.min(count - done);
+            let (traj, log_pf) = self.simulate_forward(&grid, batch, target, rng);
+            draws
+                .points
+                .extend_from_slice(&traj.states[steps * batch * m..]);
+            for ((log_r, log_pb), log_pf) in traj.log_r.iter().zip(&traj.log_pb).zip(&log_pf) {
+                draws.log_w.push(log_r + log_pb - log_p0 - log_pf);
+                draws.log_r.push(*log_r);
+            }
+            done += batch;
+        }
+        draws
+    }
+}

@@ -1,0 +1,369 @@
+//! Rounds of search and learning, the effort presets and the ablations.
+
+use super::buffer::ReplayBuffer;
+use super::learner::{Learner, LearnerConfig, Objective};
+use super::novelty::Novelty;
+use super::searcher::{search, SearchConfig, SearchKind};
+use super::target::{Counted, Target};
+use super::torus::{self, Schedule};
+use burn::tensor::backend::AutodiffBackend;
+use rand::SeedableRng;
+use serde::Serialize;
+use std::time::Instant;
+
+/// Training and search budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Effort {
+    Fast,
+    Default,
+    Thorough,
+}
+
+/// Which parts of the method run (for ablation studies). All variants
+/// spend the same number of energy evaluations in training.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ablation {
+    /// The full method.
+    Sgds,
+    /// On-policy trajectory balance only: no Searcher, no buffer.
+    LearnerOnly,
+    /// Only off-policy training on Searcher samples.
+    SearcherOnly,
+    /// Searcher without the novelty bonus.
+    NoNovelty,
+    /// One Learner kept across rounds.
+    NoReinit,
+}
+
+/// Where the networks run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Device {
+    Cpu,
+    Cuda,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SamplerError {
+    #[error("--device cuda needs a build with CUDA support: rebuild with `cargo build --release --features cuda`")]
+    CudaNotBuilt,
+    #[error("--device cuda: no usable NVIDIA GPU or driver ({0})")]
+    CudaUnavailable(String),
+}
+
+/// Every setting of a run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Settings {
+    pub rounds: usize,
+    /// Learner iterations per round (on- and off-policy batches alternate).
+    pub iterations: usize,
+    pub batch: usize,
+    pub train_steps: usize,
+    pub inference_steps: usize,
+    pub hidden: usize,
+    pub layers: usize,
+    pub learning_rate: f64,
+    pub log_z_learning_rate: f64,
+    pub objective: Objective,
+    pub langevin: bool,
+    /// Maximum-likelihood steps on buffer trajectories at the start of each
+    /// round, after the search.
+    pub warm_start: usize,
+    pub chains: usize,
+    /// Searcher steps per round.
+    pub search_steps: usize,
+    pub burn_in: usize,
+    pub thin: usize,
+    pub search: SearchKind,
+    /// T_search / T.
+    pub search_temperature: f64,
+    pub novelty_weight: f64,
+    pub buffer_capacity: usize,
+    pub ablation: Ablation,
+}
+
+impl Settings {
+    pub fn preset(effort: Effort) -> Settings {
+        let base = Settings {
+            rounds: 3,
+            iterations: 600,
+            batch: 64,
+            train_steps: 16,
+            inference_steps: 256,
+            hidden: 128,
+            layers: 2,
+            learning_rate: 1e-3,
+            log_z_learning_rate: 3e-2,
+            objective: Objective::TrajectoryBalance,
+            langevin: false,
+            warm_start: 0,
+            chains: 32,
+            search_steps: 150,
+            burn_in: 30,
+            thin: 2,
+            search: SearchKind::Mala,
+            search_temperature: 2.0,
+            novelty_weight: 1.0,
+            buffer_capacity: 20_000,
+            ablation: Ablation::Sgds,
+        };
+        match effort {
+            Effort::Fast => Settings {
+                rounds: 2,
+                iterations: 200,
+                search_steps: 100,
+                inference_steps: 128,
+                ..base
+            },
+            Effort::Default => base,
+            Effort::Thorough => Settings {
+                iterations: 1500,
+                batch: 128,
+                train_steps: 24,
+                inference_steps: 512,
+                hidden: 256,
+                chains: 64,
+                search_steps: 300,
+                ..base
+            },
+        }
+    }
+
+    /// Training energy evaluations of the full method; ablations are given
+    /// the same.
+    fn training_budget(&self) -> usize {
+        self.rounds
+            * (self.chains * (self.search_steps + 1) + self.iterations.div_ceil(2) * self.batch)
+    }
+}
+
+/// What a run returns.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub dim: usize,
+    /// Draws, m angles each, one after another.
+    pub points: Vec<f64>,
+    pub log_weights: Vec<f64>,
+    pub log_rewards: Vec<f64>,
+    /// log Ẑ = log mean exp(log w): unbiased for Z.
+    pub log_z: f64,
+    /// ELBO = mean log w ≤ log Z.
+    pub elbo: f64,
+    /// Effective sample size over the number of draws.
+    pub ess: f64,
+    /// log Z learned by trajectory balance.
+    pub learned_log_z: f64,
+    pub energy_evaluations: u64,
+    pub training_evaluations: u64,
+    pub train_seconds: f64,
+    pub sample_seconds: f64,
+}
+
+/// Trains a sampler of `target` and returns `draws` weighted draws.
+pub fn run(
+    target: &mut dyn Target,
+    settings: &Settings,
+    draws: usize,
+    device: Device,
+    seed: u64,
+) -> Result<Outcome, SamplerError> {
+    match device {
+        Device::Cpu => {
+            use burn::backend::{Autodiff, Flex};
+            Ok(train::<Autodiff<Flex>>(
+                target,
+                settings,
+                draws,
+                Default::default(),
+                seed,
+            ))
+        }
+        Device::Cuda => cuda(target, settings, draws, seed),
+    }
+}
+
+#[cfg(not(feature = "cuda"))]
+fn cuda(_: &mut dyn Target, _: &Settings, _: usize, _: u64) -> Result<Outcome, SamplerError> {
+    Err(SamplerError::CudaNotBuilt)
+}
+
+#[cfg(feature = "cuda")]
+fn cuda(
+    target: &mut dyn Target,
+    settings: &Settings,
+    draws: usize,
+    seed: u64,
+) -> Result<Outcome, SamplerError> {
+    use burn::backend::{Autodiff, Cuda};
+    use burn::tensor::Tensor;
+    // The CUDA runtime reports a missing driver by panicking; probe it
+    // once with a tiny tensor and turn that into an error.
+    let device = burn::backend::cuda::CudaDevice::default();
+    let probe = std::panic::catch_unwind(|| {
+        let t = Tensor::<Cuda, 1>::from_floats([1.0f32], &device);
+        t.into_data()
+    });
+    if let Err(cause) = probe {
+        let msg = cause
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| cause.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "device initialisation failed".into());
+        return Err(SamplerError::CudaUnavailable(msg));
+    }
+    Ok(train::<Autodiff<Cuda>>(
+        target, settings, draws, device, seed,
+    ))
+}
+
+fn train<B: AutodiffBackend>(
+    target: &mut dyn Target,
+    settings: &Settings,
+    draws: usize,
+    device: B::Device,
+    seed: u64,
+) -> Outcome {
+    let start = Instant::now();
+    let mut rng = super::Rng::seed_from_u64(seed);
+    let mut target = Counted::new(target);
+    let m = target.dim();
+    if m == 0 {
+        // A rigid molecule: the torus is a point, every draw is the input.
+        return Outcome {
+            dim: 0,
+            points: Vec::new(),
+            log_weights: vec![0.0; draws],
+            log_rewards: vec![0.0; draws],
+            log_z: 0.0,
+            elbo: 0.0,
+            ess: 1.0,
+            learned_log_z: 0.0,
+            energy_evaluations: 0,
+            training_evaluations: 0,
+            train_seconds: 0.0,
+            sample_seconds: 0.0,
+        };
+    }
+    let s = settings;
+    let (use_search, on_policy, off_policy, novelty_on, reinit) = match s.ablation {
+        Ablation::Sgds => (true, true, true, true, true),
+        Ablation::LearnerOnly => (false, true, false, false, true),
+        Ablation::SearcherOnly => (true, false, true, true, true),
+        Ablation::NoNovelty => (true, true, true, false, true),
+        Ablation::NoReinit => (true, true, true, true, false),
+    };
+    // Equal training budgets: the learner alone spends it all on on-policy
+    // batches, the searcher alone on chain steps.
+    let budget = s.training_budget();
+    let iterations = match s.ablation {
+        Ablation::LearnerOnly => budget / (s.rounds * s.batch).max(1),
+        _ => s.iterations,
+    };
+    let search_steps = match s.ablation {
+        Ablation::SearcherOnly => (budget / (s.rounds * s.chains).max(1)).saturating_sub(1),
+        _ => s.search_steps,
+    };
+    let config = LearnerConfig {
+        hidden: s.hidden,
+        layers: s.layers,
+        batch: s.batch,
+        train_steps: s.train_steps,
+        learning_rate: s.learning_rate,
+        log_z_learning_rate: s.log_z_learning_rate,
+        objective: s.objective,
+        langevin: s.langevin,
+        schedule: Schedule::default(),
+    };
+    let mut learner = Learner::<B>::new(m, config, &mut rng, device.clone());
+    let mut buffer = ReplayBuffer::new(m, s.buffer_capacity);
+    let mut novelty: Option<Novelty<B>> = None;
+    let search_config = SearchConfig {
+        kind: s.search,
+        steps: search_steps,
+        burn_in: s.burn_in.min(search_steps / 2),
+        thin: s.thin,
+        beta: 1.0 / s.search_temperature,
+        alpha: s.novelty_weight,
+    };
+    for round in 0..s.rounds {
+        if round > 0 && reinit {
+            learner.reinitialise(&mut rng);
+        }
+        if use_search {
+            let starts = chain_starts(&mut target, &mut buffer, s.chains, &mut rng);
+            if let Some(n) = novelty.as_mut() {
+                n.calibrate(buffer.points());
+            }
+            search(
+                &search_config,
+                starts,
+                &mut target,
+                novelty.as_ref(),
+                &mut buffer,
+                &mut rng,
+            );
+        }
+        if !buffer.is_empty() {
+            for _ in 0..s.warm_start {
+                learner.warm_start_step(&mut buffer, &mut target, &mut rng);
+            }
+        }
+        let mut fresh = novelty_on.then(|| Novelty::<B>::new(m, &mut rng, device.clone()));
+        for it in 0..iterations {
+            let use_buffer = off_policy && !buffer.is_empty() && (!on_policy || it % 2 == 1);
+            let ends = if use_buffer {
+                learner.off_policy_step(&mut buffer, &mut target, &mut rng)
+            } else if on_policy {
+                learner.on_policy_step(&mut target, &mut rng)
+            } else {
+                break;
+            };
+            if let Some(n) = fresh.as_mut() {
+                n.train(&ends);
+            }
+        }
+        if fresh.is_some() {
+            novelty = fresh;
+        }
+    }
+    let training_evaluations = target.evaluations;
+    let train_seconds = start.elapsed().as_secs_f64();
+    let sampled = Instant::now();
+    let d = learner.sample(draws, s.inference_steps, &mut target, &mut rng);
+    Outcome {
+        dim: m,
+        log_z: torus::log_mean_exp(&d.log_w),
+        elbo: d.log_w.iter().sum::<f64>() / d.log_w.len().max(1) as f64,
+        ess: torus::ess_fraction(&d.log_w),
+        learned_log_z: learner.log_z(),
+        points: d.points,
+        log_weights: d.log_w,
+        log_rewards: d.log_r,
+        energy_evaluations: target.evaluations,
+        training_evaluations,
+        train_seconds,
+        sample_seconds: sampled.elapsed().as_secs_f64(),
+    }
+}
+
+/// Chain starts: the target's own start point and uniform random points in
+/// the first round, buffer samples later.
+fn chain_starts(
+    target: &mut Counted,
+    buffer: &mut ReplayBuffer,
+    chains: usize,
+    rng: &mut super::Rng,
+) -> Vec<f64> {
+    let m = target.dim();
+    if !buffer.is_empty() {
+        return buffer.sample(chains, rng).0;
+    }
+    let mut starts = target.start().unwrap_or_default();
+    while starts.len() < chains * m {
+        starts.push(torus::uniform_angle(rng));
+    }
+    starts.truncate(chains * m);
+    starts
+}
