@@ -45,8 +45,7 @@ fn huber(d: f64) -> f64 {
 }
 
 /// Which objective a batch of trajectories trains.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Objective {
     /// Trajectory balance with the learned log Z.
     TrajectoryBalance,

@@ -11,13 +11,13 @@ use burn::tensor::backend::AutodiffBackend;
 use rand::RngExt;
 
 /// How the Searcher explores.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SearchKind {
     /// Independent MALA chains at the search temperature.
     Mala,
-    /// Each chain a ladder of `levels` replicas from the search temperature
-    /// up to `hottest` times it, with neighbour swaps after every step.
+    /// The chains form ladders of `levels` replicas from the search
+    /// temperature up to `hottest` times it, with neighbour swaps after
+    /// every step.
     Tempering { levels: usize, hottest: f64 },
 }
 
@@ -88,9 +88,11 @@ pub(crate) fn search<B: AutodiffBackend>(
         SearchKind::Mala => (1, 1.0),
         SearchKind::Tempering { levels, hottest } => (levels.max(1), hottest),
     };
-    // Replicas of one chain sit next to each other, coldest first.
-    let mut x = Vec::with_capacity(starts.len() * levels);
-    for start in starts.chunks(m) {
+    // Replicas of one ladder sit next to each other, coldest first; the
+    // ladders share the chains, so tempering costs what MALA costs.
+    let ladders = (starts.len() / m.max(1) / levels).max(1);
+    let mut x = Vec::with_capacity(starts.len());
+    for start in starts.chunks(m).take(ladders) {
         for _ in 0..levels {
             x.extend_from_slice(start);
         }

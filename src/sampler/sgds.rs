@@ -12,8 +12,7 @@ use serde::Serialize;
 use std::time::Instant;
 
 /// Training and search budget.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Effort {
     Fast,
     Default,
@@ -38,8 +37,7 @@ pub enum Ablation {
 }
 
 /// Where the networks run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Device {
     Cpu,
     Cuda,
@@ -54,7 +52,7 @@ pub enum SamplerError {
 }
 
 /// Every setting of a run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     pub rounds: usize,
     /// Learner iterations per round (on- and off-policy batches alternate).
