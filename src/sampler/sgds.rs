@@ -196,19 +196,35 @@ fn cuda(
 ) -> Result<Outcome, SamplerError> {
     use burn::backend::{Autodiff, Cuda};
     use burn::tensor::Tensor;
-    // The CUDA runtime reports a missing driver by panicking; probe it
-    // once with a tiny tensor and turn that into an error.
+    // The CUDA runtime reports a missing driver by panicking (in a worker
+    // thread, whose message is the informative one); probe it once with a
+    // tiny tensor, keep the first message quietly and turn it into an error.
     let device = burn::backend::cuda::CudaDevice::default();
-    let probe = std::panic::catch_unwind(|| {
-        let t = Tensor::<Cuda, 1>::from_floats([1.0f32], &device);
-        t.into_data()
-    });
-    if let Err(cause) = probe {
-        let msg = cause
+    let first = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    let seen = first.clone();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg = payload
             .downcast_ref::<String>()
             .cloned()
-            .or_else(|| cause.downcast_ref::<&str>().map(|s| s.to_string()))
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()));
+        let mut slot = seen.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = msg;
+        }
+    }));
+    let probe =
+        std::panic::catch_unwind(|| Tensor::<Cuda, 1>::from_floats([1.0f32], &device).into_data());
+    std::panic::set_hook(previous);
+    if probe.is_err() {
+        let msg = first
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
             .unwrap_or_else(|| "device initialisation failed".into());
+        // The loader lists every library name it tried; the first part says it.
+        let msg = msg.split(" - ").next().unwrap_or(&msg).to_string();
         return Err(SamplerError::CudaUnavailable(msg));
     }
     Ok(train::<Autodiff<Cuda>>(
