@@ -13,6 +13,7 @@ pub mod energy;
 pub mod ensemble;
 pub mod error;
 pub mod forcefield;
+pub mod generate;
 pub mod info;
 pub mod io;
 pub mod mol;

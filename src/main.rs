@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use conformers::bench;
 use conformers::energy;
 use conformers::forcefield::mmff::{Dielectric, MmffOptions, MmffSystem, Variant};
+use conformers::generate::Mode;
 use conformers::info::{describe, to_text};
 use conformers::io::open_sdf;
 use conformers::sampler::synthetic::SyntheticSpec;
@@ -30,6 +31,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Generate conformer ensembles: distinct minima or weighted Boltzmann draws.
+    Gen(GenArgs),
     /// Describe every record: atoms, charge, MMFF94 types, rings, rotors, stereochemistry, problems.
     Info {
         /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
@@ -111,6 +114,65 @@ enum Command {
     },
 }
 
+#[derive(clap::Args)]
+struct GenArgs {
+    /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Output SDF with every conformer of every molecule, grouped by
+    /// molecule (written atomically; `-` for standard output).
+    #[arg(short, long)]
+    output: String,
+    /// minima: distinct MMFF94-minimised conformers; boltzmann: weighted
+    /// draws of the torsion Boltzmann distribution.
+    #[arg(long, value_enum, default_value = "minima")]
+    mode: Mode,
+    /// minima: at most N conformers (default 50); boltzmann: N draws
+    /// (default 1000).
+    #[arg(short = 'n', long)]
+    num_confs: Option<usize>,
+    /// minima: keep conformers within this many kcal/mol of the lowest.
+    #[arg(long, default_value_t = 10.0)]
+    energy_window: f64,
+    /// minima: heavy-atom, symmetry-aware RMSD pruning threshold (Å).
+    #[arg(long, default_value_t = 0.5)]
+    rmsd: f64,
+    /// Boltzmann temperature (K).
+    #[arg(long, default_value_t = 298.15)]
+    temperature: f64,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Training and search budget.
+    #[arg(long, value_enum, default_value = "default")]
+    effort: Effort,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    #[arg(long, value_enum, default_value = "cpu")]
+    device: Device,
+    /// Force-field variant.
+    #[arg(long, value_enum, default_value = "mmff94")]
+    forcefield: ForceField,
+    /// Treat amide-like C(=O|S)-N bonds as rotors too.
+    #[arg(long)]
+    rotate_amides: bool,
+    /// Also write every conformer as XYZ (energy on the comment line).
+    #[arg(long)]
+    xyz: Option<String>,
+    /// Per-molecule JSON summary.
+    #[arg(long)]
+    json: Option<String>,
+    /// SDF of the input records that failed, each with a FAILURE tag.
+    #[arg(long)]
+    failed: Option<String>,
+    /// Per-molecule time limit in seconds; a molecule past it fails.
+    #[arg(long)]
+    timeout: Option<f64>,
+    /// No progress output.
+    #[arg(long)]
+    quiet: bool,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum SearchArg {
     Mala,
@@ -169,6 +231,8 @@ impl ForceFieldArgs {
     }
 }
 
+mod gen_command;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -189,6 +253,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Gen(args) => gen_command::run(args),
         Command::Bench {
             target,
             seed,

@@ -3,6 +3,7 @@
 //! present and skipped with a message otherwise.
 
 mod cli;
+mod gen;
 mod minimize;
 mod mmff_energy;
 mod mmff_terms;

@@ -24,8 +24,24 @@ pub struct SymmetricRmsd {
 /// Bond label for matching: the order, except that bonds from a terminal
 /// O, N or S to a centre bearing two or more such atoms of the same element
 /// (carboxylate, nitro, amidine, sulfonate) count as equal, as they are by
-/// resonance.
+/// resonance, and so do all bonds of a ring whose every atom has a double
+/// bond (benzene, pyridine), whose Kekulé structure would otherwise break
+/// the symmetry of a ring flip.
 fn bond_labels(mol: &Molecule) -> Vec<u8> {
+    let has_double = |a: usize| {
+        mol.bonds_of(a)
+            .any(|(b, _)| mol.bonds()[b].order == BondOrder::Double)
+    };
+    let mut conjugated_ring = vec![false; mol.bonds().len()];
+    for cycle in mol.rings().cycles() {
+        if cycle.iter().all(|&a| has_double(a)) {
+            for (i, &a) in cycle.iter().enumerate() {
+                if let Some(b) = mol.bond_between(a, cycle[(i + 1) % cycle.len()]) {
+                    conjugated_ring[b] = true;
+                }
+            }
+        }
+    }
     let terminal = |a: usize| {
         matches!(mol.atom(a).element, Element::O | Element::N | Element::S)
             && mol
@@ -36,7 +52,8 @@ fn bond_labels(mol: &Molecule) -> Vec<u8> {
     };
     mol.bonds()
         .iter()
-        .map(|b| {
+        .enumerate()
+        .map(|(index, b)| {
             let [x, y] = b.atoms;
             for (end, centre) in [(x, y), (y, x)] {
                 if terminal(end) {
@@ -48,6 +65,9 @@ fn bond_labels(mol: &Molecule) -> Vec<u8> {
                         return 0;
                     }
                 }
+            }
+            if conjugated_ring[index] {
+                return 4;
             }
             match b.order {
                 BondOrder::Single => 1,

@@ -29,6 +29,9 @@ pub struct SdfReader<R> {
     /// The current record's `$$$$` has been read (or the input has ended).
     terminated: bool,
     eof: bool,
+    /// The current record's lines as read, when asked for
+    /// ([`SdfReader::keep_text`]).
+    text: Option<String>,
 }
 
 /// A bond as read, before kekulisation (`None` = aromatic).
@@ -60,7 +63,21 @@ impl<R: BufRead> SdfReader<R> {
             pushed_back: None,
             terminated: false,
             eof: false,
+            text: None,
         }
+    }
+
+    /// Keeps the text of each record as read, so that a record that fails
+    /// later can be passed on unchanged ([`SdfReader::record_text`]).
+    pub fn keep_text(mut self) -> SdfReader<R> {
+        self.text = Some(String::new());
+        self
+    }
+
+    /// The lines of the record last returned (empty unless
+    /// [`SdfReader::keep_text`] was called).
+    pub fn record_text(&self) -> &str {
+        self.text.as_deref().unwrap_or("")
     }
 
     /// Next line without its ending (LF, CRLF or a lone CR, as old Mac files
@@ -123,7 +140,12 @@ impl<R: BufRead> SdfReader<R> {
         }
         // Latin-1 and other legacy encodings occur in titles and data
         // items; keep what is valid and replace the rest.
-        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+        let line = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some(text) = self.text.as_mut() {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        Ok(Some(line))
     }
 
     /// A line that must exist inside the record's connection table.
@@ -166,6 +188,9 @@ impl<R: BufRead> SdfReader<R> {
     /// Reads one record; `None` at the end of input.
     fn read_record(&mut self) -> Option<Result<Molecule, Error>> {
         self.terminated = false;
+        if let Some(text) = self.text.as_mut() {
+            text.clear();
+        }
         // Blank lines after the last record are not a record.
         let mut header = Vec::with_capacity(3);
         while header.len() < 3 {

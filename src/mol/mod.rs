@@ -365,6 +365,11 @@ impl Molecule {
         self.data.push((tag.into(), value.into()));
     }
 
+    /// Removes every data item named `tag`.
+    pub fn remove_data(&mut self, tag: &str) {
+        self.data.retain(|(t, _)| t != tag);
+    }
+
     pub fn graph(&self) -> &UnGraph<(), usize> {
         &self.graph
     }

@@ -49,6 +49,8 @@ pub enum SamplerError {
     CudaNotBuilt,
     #[error("--device cuda: no usable NVIDIA GPU or driver ({0})")]
     CudaUnavailable(String),
+    #[error("time limit reached while training the sampler")]
+    TimedOut,
 }
 
 /// Every setting of a run.
@@ -80,6 +82,8 @@ pub struct Settings {
     pub novelty_weight: f64,
     pub buffer_capacity: usize,
     pub ablation: Ablation,
+    /// Training stops with [`SamplerError::TimedOut`] once this has passed.
+    pub deadline: Option<Instant>,
 }
 
 impl Settings {
@@ -106,6 +110,7 @@ impl Settings {
             novelty_weight: 1.0,
             buffer_capacity: 20_000,
             ablation: Ablation::Sgds,
+            deadline: None,
         };
         match effort {
             Effort::Fast => Settings {
@@ -170,13 +175,7 @@ pub fn run(
     match device {
         Device::Cpu => {
             use burn::backend::{Autodiff, Flex};
-            Ok(train::<Autodiff<Flex>>(
-                target,
-                settings,
-                draws,
-                Default::default(),
-                seed,
-            ))
+            train::<Autodiff<Flex>>(target, settings, draws, Default::default(), seed)
         }
         Device::Cuda => cuda(target, settings, draws, seed),
     }
@@ -227,9 +226,7 @@ fn cuda(
         let msg = msg.split(" - ").next().unwrap_or(&msg).to_string();
         return Err(SamplerError::CudaUnavailable(msg));
     }
-    Ok(train::<Autodiff<Cuda>>(
-        target, settings, draws, device, seed,
-    ))
+    train::<Autodiff<Cuda>>(target, settings, draws, device, seed)
 }
 
 fn train<B: AutodiffBackend>(
@@ -238,14 +235,14 @@ fn train<B: AutodiffBackend>(
     draws: usize,
     device: B::Device,
     seed: u64,
-) -> Outcome {
+) -> Result<Outcome, SamplerError> {
     let start = Instant::now();
     let mut rng = super::Rng::seed_from_u64(seed);
     let mut target = Counted::new(target);
     let m = target.dim();
     if m == 0 {
         // A rigid molecule: the torus is a point, every draw is the input.
-        return Outcome {
+        return Ok(Outcome {
             dim: 0,
             points: Vec::new(),
             log_weights: vec![0.0; draws],
@@ -258,8 +255,12 @@ fn train<B: AutodiffBackend>(
             training_evaluations: 0,
             train_seconds: 0.0,
             sample_seconds: 0.0,
-        };
+        });
     }
+    let check_time = || match settings.deadline {
+        Some(d) if Instant::now() >= d => Err(SamplerError::TimedOut),
+        _ => Ok(()),
+    };
     let s = settings;
     let (use_search, on_policy, off_policy, novelty_on, reinit) = match s.ablation {
         Ablation::Sgds => (true, true, true, true, true),
@@ -302,6 +303,7 @@ fn train<B: AutodiffBackend>(
         alpha: s.novelty_weight,
     };
     for round in 0..s.rounds {
+        check_time()?;
         if round > 0 && reinit {
             learner.reinitialise(&mut rng);
         }
@@ -326,6 +328,7 @@ fn train<B: AutodiffBackend>(
         }
         let mut fresh = novelty_on.then(|| Novelty::<B>::new(m, &mut rng, device.clone()));
         for it in 0..iterations {
+            check_time()?;
             let use_buffer = off_policy && !buffer.is_empty() && (!on_policy || it % 2 == 1);
             let ends = if use_buffer {
                 learner.off_policy_step(&mut buffer, &mut target, &mut rng)
@@ -346,7 +349,7 @@ fn train<B: AutodiffBackend>(
     let train_seconds = start.elapsed().as_secs_f64();
     let sampled = Instant::now();
     let d = learner.sample(draws, s.inference_steps, &mut target, &mut rng);
-    Outcome {
+    Ok(Outcome {
         dim: m,
         log_z: torus::log_mean_exp(&d.log_w),
         elbo: d.log_w.iter().sum::<f64>() / d.log_w.len().max(1) as f64,
@@ -359,7 +362,7 @@ fn train<B: AutodiffBackend>(
         training_evaluations,
         train_seconds,
         sample_seconds: sampled.elapsed().as_secs_f64(),
-    }
+    })
 }
 
 /// Chain starts: the target's own start point and uniform random points in
