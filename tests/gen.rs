@@ -387,3 +387,50 @@ fn hilbert_resampling_keeps_the_weighted_histogram() {
             .sum::<f64>();
     assert!(tv < 0.03, "total variation {tv}");
 }
+
+#[test]
+fn boltzmann_mode_matches_exact_torsion_grids() {
+    use conformers::generate::{generate, GenOptions, Mode};
+    use conformers::sampler::Effort;
+    // Molecules of ../shared/eval-dev with exact grid references; `fast`
+    // effort keeps the test short, the README reports `default`.
+    for name in ["NCI_761", "NCI_4568"] {
+        let (Some(sdf), Some(reference)) = (
+            crate::util::shared(&format!("eval-dev/boltzmann/inputs/{name}.sdf")),
+            crate::util::shared(&format!("eval-dev/boltzmann/reference/{name}.json")),
+        ) else {
+            return;
+        };
+        let mol = &read_ok(&sdf)[0];
+        let r: Value = serde_json::from_str(&std::fs::read_to_string(reference).unwrap()).unwrap();
+        let options = GenOptions {
+            num_confs: 2000,
+            effort: Effort::Fast,
+            seed: 1,
+            ..GenOptions::new(Mode::Boltzmann)
+        };
+        let e = generate(mol, &options).unwrap();
+        let kt = 0.001_987_204_1 * 298.15;
+        let e_ref = r["reference_energy"].as_f64().unwrap();
+        let log_z = e.log_z + (e_ref - e.reference_energy) / kt;
+        let mean: f64 = e.conformers.iter().map(|c| c.weight * c.energy).sum();
+        let (exact_log_z, exact_mean) = (
+            r["log_z"].as_f64().unwrap(),
+            r["mean_energy"].as_f64().unwrap(),
+        );
+        println!(
+            "{name}: log_z {log_z:.4} (exact {exact_log_z:.4}), <E> {mean:.4} (exact {exact_mean:.4}), ess {:.2}",
+            e.ess
+        );
+        assert!((log_z - exact_log_z).abs() < 0.05, "{name}: log_z");
+        assert!((mean - exact_mean).abs() < 0.1, "{name}: <E>");
+        let rotors: Vec<[usize; 4]> = serde_json::from_value(r["rotors"].clone()).unwrap();
+        let bonds = |q: &[[usize; 4]]| {
+            let mut b: Vec<[usize; 2]> =
+                q.iter().map(|d| [d[1].min(d[2]), d[1].max(d[2])]).collect();
+            b.sort();
+            b
+        };
+        assert_eq!(bonds(&e.rotors), bonds(&rotors), "{name}: rotors");
+    }
+}
