@@ -41,6 +41,9 @@ fn options(args: &GenArgs) -> anyhow::Result<GenOptions> {
     if args.num_confs == Some(0) {
         anyhow::bail!("--num-confs must be at least 1");
     }
+    if args.oversample == 0 {
+        anyhow::bail!("--oversample must be at least 1");
+    }
     if args.timeout.is_some_and(|t| !positive(t)) {
         anyhow::bail!("--timeout must be a positive number of seconds");
     }
@@ -64,6 +67,7 @@ fn options(args: &GenArgs) -> anyhow::Result<GenOptions> {
             rotate_amides: args.rotate_amides,
         },
         timeout: args.timeout.map(Duration::from_secs_f64),
+        oversampling: args.oversample,
         ..defaults
     })
 }

@@ -165,6 +165,11 @@ struct GenArgs {
     /// SDF of the input records that failed, each with a FAILURE tag.
     #[arg(long)]
     failed: Option<String>,
+    /// boltzmann: draw K × N points and resample N of them along a Hilbert
+    /// curve (equal weights); 1 writes N raw draws with their importance
+    /// weights.
+    #[arg(long, default_value_t = 8, value_name = "K")]
+    oversample: usize,
     /// Per-molecule time limit in seconds; a molecule past it fails.
     #[arg(long)]
     timeout: Option<f64>,

@@ -198,6 +198,28 @@ fn boltzmann_draws_of_butane_match_the_exact_distribution() {
         .energy(input.coords())
         .total();
     assert!((s["reference_energy"].as_f64().unwrap() - reference).abs() < 1e-9);
+
+    // Raw draws keep their importance weights.
+    gen(&[
+        "molecules/butane.sdf",
+        "-o",
+        out.to_str().unwrap(),
+        "--mode",
+        "boltzmann",
+        "-n",
+        "200",
+        "--oversample",
+        "1",
+        "--effort",
+        "fast",
+    ])
+    .assert()
+    .success();
+    let records = read_ok(&out);
+    assert_eq!(records.len(), 200);
+    check_records(input, &records);
+    let weights: Vec<f64> = records.iter().map(|m| tag(m, "WEIGHT")).collect();
+    assert!(weights.iter().any(|w| (w - weights[0]).abs() > 1e-6));
 }
 
 #[test]
