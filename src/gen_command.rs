@@ -243,8 +243,8 @@ fn write_ensemble(
     for tag in TAGS {
         mol.remove_data(tag);
     }
-    for (i, c) in ensemble.conformers.iter().enumerate() {
-        write_record(sdf, &mol, &c.coords, &ensemble.tags(i))?;
+    for (c, tags) in ensemble.conformers.iter().zip(ensemble.tags()) {
+        write_record(sdf, &mol, &c.coords, &tags)?;
     }
     if let Some(out) = xyz_out {
         for c in &ensemble.conformers {

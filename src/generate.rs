@@ -387,12 +387,16 @@ pub fn hilbert_index(cell: &mut [u32], bits: u32) -> u128 {
     key
 }
 
-/// Boltzmann populations at kT from the energies.
-fn set_populations(conformers: &mut [Conformer], kt: f64) {
-    let lowest = conformers
+fn lowest_energy(conformers: &[Conformer]) -> f64 {
+    conformers
         .iter()
         .map(|c| c.energy)
-        .fold(f64::INFINITY, f64::min);
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Boltzmann populations at kT from the energies.
+fn set_populations(conformers: &mut [Conformer], kt: f64) {
+    let lowest = lowest_energy(conformers);
     let total: f64 = conformers
         .iter()
         .map(|c| (-(c.energy - lowest) / kt).exp())
@@ -511,10 +515,7 @@ fn minima(
             .collect();
         conformers.extend(mirrors);
     }
-    let lowest = conformers
-        .iter()
-        .map(|c| c.energy)
-        .fold(f64::INFINITY, f64::min);
+    let lowest = lowest_energy(&conformers);
     conformers.retain(|c| c.energy <= lowest + options.energy_window);
     let coords: Vec<Vec<Point3<f64>>> = conformers.iter().map(|c| c.coords.clone()).collect();
     let energies: Vec<f64> = conformers.iter().map(|c| c.energy).collect();
@@ -543,22 +544,25 @@ pub const TAGS: [&str; 4] = ["ENERGY", "REL_ENERGY", "WEIGHT", "CONFORMER_INDEX"
 impl Ensemble {
     /// The lowest energy of the output (kcal/mol).
     pub fn lowest_energy(&self) -> f64 {
-        self.conformers
-            .iter()
-            .map(|c| c.energy)
-            .fold(f64::INFINITY, f64::min)
+        lowest_energy(&self.conformers)
     }
 
-    /// The SD tags of conformer `index` ([`TAGS`]).
-    pub fn tags(&self, index: usize) -> Vec<(String, String)> {
-        let c = &self.conformers[index];
-        let values = [
-            format!("{:.6}", c.energy),
-            format!("{:.6}", c.energy - self.lowest_energy()),
-            format!("{:.8e}", c.weight),
-            index.to_string(),
-        ];
-        TAGS.iter().map(|t| t.to_string()).zip(values).collect()
+    /// The SD tags ([`TAGS`]) of every conformer, in order.
+    pub fn tags(&self) -> Vec<Vec<(String, String)>> {
+        let lowest = self.lowest_energy();
+        self.conformers
+            .iter()
+            .enumerate()
+            .map(|(index, c)| {
+                let values = [
+                    format!("{:.6}", c.energy),
+                    format!("{:.6}", c.energy - lowest),
+                    format!("{:.8e}", c.weight),
+                    index.to_string(),
+                ];
+                TAGS.iter().map(|t| t.to_string()).zip(values).collect()
+            })
+            .collect()
     }
 
     /// The per-molecule summary of CLI.md (without `name`, `index`,
