@@ -12,6 +12,7 @@
 use crate::ensemble::lbfgs::LbfgsOptions;
 use crate::ensemble::minimize::{minimize_cartesian, minimize_torsions, MinimizeOptions};
 use crate::ensemble::rmsd::{prune, SymmetricRmsd};
+use crate::ensemble::variants::variants;
 use crate::forcefield::mmff::{MmffOptions, MmffSystem};
 use crate::mol::stereo::Stereo;
 use crate::mol::Molecule;
@@ -148,6 +149,10 @@ const MINIMA_SAMPLING_FACTOR: f64 = 3.0;
 /// rigid-geometry energy by more.
 const RELAXATION_MARGIN: f64 = 5.0;
 
+/// A ring pucker or invertomer is sampled instead of the input's when its
+/// minimum lies this much (kcal/mol) below the input's.
+const LOWER_BASE: f64 = 0.01;
+
 /// Torsion minima closer than this (largest wrapped difference, radians)
 /// are one basin.
 const SAME_BASIN: f64 = 0.1;
@@ -161,7 +166,28 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
         .map_err(|e| GenError::Forcefield(e.to_string()))?;
     let rotors = find_rotors(mol, options.rotors);
     let quadruples = rotors.iter().map(|r| r.dihedral).collect();
-    let space = TorsionSpace::new(mol, &system, rotors);
+    let mut spaces = vec![TorsionSpace::new(mol, &system, rotors.clone())];
+    let input_energy = system.energy(mol.coords()).total();
+    if options.mode == Mode::Minima {
+        // Other ring puckers and nitrogen invertomers; the sampler learns
+        // the torsion space of the lowest of all.
+        let mut minimized = mol.coords().to_vec();
+        let input_minimum =
+            minimize_cartesian(&system, &mut minimized, &MinimizeOptions::default()).value;
+        for (k, v) in variants(mol, &system).into_iter().enumerate() {
+            let lower = k == 0 && v.energy < input_minimum - LOWER_BASE;
+            let mut moved = mol.clone();
+            if moved.set_coords(v.coords).is_ok() {
+                spaces.push(TorsionSpace::new(&moved, &system, rotors.clone()));
+                if lower {
+                    spaces.swap(0, 1);
+                }
+            }
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(timed_out());
+        }
+    }
     let sampling_temperature = match options.mode {
         Mode::Boltzmann => options.temperature,
         Mode::Minima => options.temperature * MINIMA_SAMPLING_FACTOR,
@@ -170,9 +196,15 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
         Mode::Boltzmann => (options.num_confs * options.oversampling, 0),
         Mode::Minima => minima_budget(options.effort),
     };
-    let mut target =
-        MolecularTarget::new(&space, sampling_temperature, rayon::current_num_threads());
-    let reference_energy = target.reference_energy();
+    let mut target = MolecularTarget::new(
+        &spaces[0],
+        sampling_temperature,
+        rayon::current_num_threads(),
+    );
+    // log Z relative to the input's energy, whichever torsion space was
+    // sampled.
+    let log_z_shift =
+        (input_energy - target.reference_energy()) / (BOLTZMANN_KCAL * sampling_temperature);
     let settings = Settings {
         deadline,
         ..Settings::preset(options.effort)
@@ -184,9 +216,9 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
         })?;
     let mut ensemble = Ensemble {
         rotors: quadruples,
-        reference_energy,
+        reference_energy: input_energy,
         sampling_temperature,
-        log_z: outcome.log_z,
+        log_z: outcome.log_z + log_z_shift,
         ess: outcome.ess,
         energy_evaluations: outcome.energy_evaluations,
         draws,
@@ -198,17 +230,22 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
     let kt = BOLTZMANN_KCAL * options.temperature;
     match options.mode {
         Mode::Boltzmann => {
-            ensemble.conformers =
-                weighted_draws(&space, &system, &outcome, options.num_confs, options.seed);
+            ensemble.conformers = weighted_draws(
+                &spaces[0],
+                &system,
+                &outcome,
+                options.num_confs,
+                options.seed,
+            );
         }
         Mode::Minima => {
-            let m = space.dim();
-            let mut starts: Vec<Vec<f64>> = vec![space.reference_torsions().to_vec()];
+            let m = spaces[0].dim();
+            let mut starts: Vec<Vec<f64>> = vec![spaces[0].reference_torsions().to_vec()];
             starts.extend(outcome.points.chunks_exact(m.max(1)).map(<[f64]>::to_vec));
             let found = minima(
                 mol,
                 &system,
-                &space,
+                &spaces,
                 &starts,
                 options,
                 max_minimizations,
@@ -413,70 +450,48 @@ struct Minima {
     stereo_rejected: usize,
 }
 
-/// Relaxes `starts` in torsion space, minimises the distinct low torsion
-/// minima with full MMFF94 and keeps the distinct low Cartesian minima.
-/// `None` when the deadline passed.
+/// Relaxes `starts` in the torsion space of the input (`spaces[0]`), and
+/// its distinct minima again in the torsion spaces of the input's other
+/// ring puckers and invertomers (`spaces[1..]`); minimises the lowest
+/// distinct torsion minima of all with full MMFF94 and keeps the distinct
+/// low Cartesian minima. `None` when the deadline passed.
 fn minima(
     mol: &Molecule,
     system: &MmffSystem,
-    space: &TorsionSpace,
+    spaces: &[TorsionSpace],
     starts: &[Vec<f64>],
     options: &GenOptions,
     max_minimizations: usize,
     deadline: Option<Instant>,
 ) -> Option<Minima> {
     let late = || deadline.is_some_and(|d| Instant::now() >= d);
-    let coarse = LbfgsOptions {
-        gradient_rms: 1e-2,
-        max_iterations: 300,
-        memory: 8,
-        max_step: 0.5,
-    };
-    let relaxed: Vec<(Vec<f64>, f64, usize)> = starts
-        .par_iter()
-        .map(|tau| {
-            if late() {
-                return None;
-            }
-            let mut t = tau.clone();
-            let r = minimize_torsions(space, &mut t, &coarse);
-            for a in &mut t {
-                *a = wrap(*a);
-            }
-            Some((t, r.value, r.evaluations))
-        })
-        .collect::<Option<_>>()?;
-    let mut evaluations: u64 = relaxed.iter().map(|r| r.2 as u64).sum();
-    let mut order: Vec<usize> = (0..relaxed.len()).collect();
-    order.sort_by(|&a, &b| relaxed[a].1.total_cmp(&relaxed[b].1).then(a.cmp(&b)));
-    let lowest = relaxed[order[0]].1;
-    let mut basins: Vec<usize> = Vec::new();
-    for i in order {
-        if relaxed[i].1 > lowest + options.energy_window + RELAXATION_MARGIN
-            || basins.len() == max_minimizations.max(1)
-        {
-            break;
-        }
-        let distinct = basins.iter().all(|&b| {
-            relaxed[b]
-                .0
-                .iter()
-                .zip(&relaxed[i].0)
-                .any(|(x, y)| wrap(x - y).abs() > SAME_BASIN)
-        });
-        if distinct {
-            basins.push(i);
-        }
+    let mut evaluations = 0;
+    let (first, rest) = spaces.split_first()?;
+    let input_basins = basins(first, starts, max_minimizations, &mut evaluations, late)?;
+    let transferred: Vec<Vec<f64>> = input_basins.iter().map(|b| b.0.clone()).collect();
+    let mut candidates: Vec<(usize, Vec<f64>, f64)> = input_basins
+        .into_iter()
+        .map(|(tau, energy)| (0, tau, energy))
+        .collect();
+    for (k, space) in rest.iter().enumerate() {
+        let mut starts = vec![space.reference_torsions().to_vec()];
+        starts.extend(transferred.iter().cloned());
+        let found = basins(space, &starts, max_minimizations, &mut evaluations, late)?;
+        candidates.extend(found.into_iter().map(|(tau, energy)| (k + 1, tau, energy)));
     }
+    candidates.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));
+    let lowest = candidates.first()?.2;
+    candidates.retain(|c| c.2 <= lowest + options.energy_window + RELAXATION_MARGIN);
+    candidates.truncate(max_minimizations.max(1));
     let input_stereo = Stereo::perceive(mol);
     let full = MinimizeOptions::default();
-    let minimized: Vec<(Option<Conformer>, usize)> = basins
+    let minimized: Vec<(Option<Conformer>, usize)> = candidates
         .par_iter()
-        .map(|&i| {
+        .map(|(k, tau, _)| {
             if late() {
                 return None;
             }
-            let mut coords = space.coords(&relaxed[i].0);
+            let mut coords = spaces[*k].coords(tau);
             let r = minimize_cartesian(system, &mut coords, &full);
             let coords = as_written(&coords);
             let same_stereo = input_stereo
@@ -531,6 +546,56 @@ fn minima(
         minimizations,
         stereo_rejected,
     })
+}
+
+/// Relaxes `starts` in torsion space and returns the distinct torsion
+/// minima, lowest first, at most `limit`, with their energies; adds the
+/// energy evaluations spent to `evaluations`. `None` when `late()`.
+fn basins(
+    space: &TorsionSpace,
+    starts: &[Vec<f64>],
+    limit: usize,
+    evaluations: &mut u64,
+    late: impl Fn() -> bool + Sync,
+) -> Option<Vec<(Vec<f64>, f64)>> {
+    let coarse = LbfgsOptions {
+        gradient_rms: 1e-2,
+        max_iterations: 300,
+        memory: 8,
+        max_step: 0.5,
+    };
+    let mut relaxed: Vec<(Vec<f64>, f64, usize)> = starts
+        .par_iter()
+        .map(|tau| {
+            if late() {
+                return None;
+            }
+            let mut t = tau.clone();
+            let r = minimize_torsions(space, &mut t, &coarse);
+            for a in &mut t {
+                *a = wrap(*a);
+            }
+            Some((t, r.value, r.evaluations))
+        })
+        .collect::<Option<_>>()?;
+    *evaluations += relaxed.iter().map(|r| r.2 as u64).sum::<u64>();
+    // A stable sort keeps equal energies in the order of `starts`.
+    relaxed.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut distinct: Vec<(Vec<f64>, f64)> = Vec::new();
+    for (tau, energy, _) in relaxed {
+        if distinct.len() == limit.max(1) {
+            break;
+        }
+        let new = distinct.iter().all(|(b, _)| {
+            b.iter()
+                .zip(&tau)
+                .any(|(x, y)| wrap(x - y).abs() > SAME_BASIN)
+        });
+        if new {
+            distinct.push((tau, energy));
+        }
+    }
+    Some(distinct)
 }
 
 /// An angle moved into [−π, π).

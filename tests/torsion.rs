@@ -45,6 +45,23 @@ fn systems() -> Option<Vec<(Molecule, MmffSystem)>> {
     )
 }
 
+/// IUPAC sign, as RDKit reports it: looking along j→k, j-i turning
+/// clockwise onto k-l is positive.
+#[test]
+fn dihedral_sign_follows_iupac() {
+    let (c, s) = (60f64.to_radians().cos(), 60f64.to_radians().sin());
+    let x = [
+        Point3::new(1.0, 0.0, 0.0),
+        Point3::new(0.0, 0.0, 0.0),
+        Point3::new(0.0, 0.0, 1.0),
+        Point3::new(c, s, 1.0),
+    ];
+    assert!((dihedral(&x, [0, 1, 2, 3]).to_degrees() - 60.0).abs() < 1e-9);
+    assert!((dihedral(&x, [3, 2, 1, 0]).to_degrees() - 60.0).abs() < 1e-9);
+    let mirrored: Vec<Point3<f64>> = x.iter().map(|p| Point3::new(p.x, -p.y, p.z)).collect();
+    assert!((dihedral(&mirrored, [0, 1, 2, 3]).to_degrees() + 60.0).abs() < 1e-9);
+}
+
 #[test]
 fn coordinates_keep_bonds_angles_and_set_each_dihedral() {
     let Some(systems) = systems() else { return };

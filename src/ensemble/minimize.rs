@@ -37,6 +37,17 @@ pub fn minimize_cartesian(
     coords: &mut [Point3<f64>],
     options: &MinimizeOptions,
 ) -> LbfgsResult {
+    minimize_restrained(system, coords, options, |_, _| 0.0)
+}
+
+/// [`minimize_cartesian`] of the MMFF94 energy plus `restraint`, which
+/// returns its energy and adds its gradient when one is asked for.
+pub fn minimize_restrained(
+    system: &MmffSystem,
+    coords: &mut [Point3<f64>],
+    options: &MinimizeOptions,
+    restraint: impl Fn(&[Point3<f64>], Option<&mut [Vector3<f64>]>) -> f64,
+) -> LbfgsResult {
     let n = coords.len();
     let mut x: Vec<f64> = coords.iter().flat_map(|p| [p.x, p.y, p.z]).collect();
     let mut points = coords.to_vec();
@@ -46,9 +57,10 @@ pub fn minimize_cartesian(
             *p = Point3::new(c[0], c[1], c[2]);
         }
         match g {
-            None => system.energy(&points).total(),
+            None => system.energy(&points).total() + restraint(&points, None),
             Some(g) => {
-                let e = system.energy_gradient(&points, &mut grad).total();
+                let e = system.energy_gradient(&points, &mut grad).total()
+                    + restraint(&points, Some(&mut grad));
                 for (out, v) in g.chunks_exact_mut(3).zip(&grad) {
                     out.copy_from_slice(&[v.x, v.y, v.z]);
                 }

@@ -4,3 +4,4 @@ pub mod bfgs;
 pub mod lbfgs;
 pub mod minimize;
 pub mod rmsd;
+pub mod variants;

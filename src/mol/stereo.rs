@@ -290,15 +290,16 @@ fn double_bond(
     })
 }
 
-/// Dihedral angle i-j-k-l in radians, in (−π, π].
+/// Dihedral angle i-j-k-l in radians, in (−π, π], with the IUPAC sign:
+/// positive when, looking along j→k, the bond j-i turns clockwise onto k-l
+/// (as RDKit and Open Babel report it).
 pub fn dihedral(coords: &[Point3<f64>], [i, j, k, l]: [usize; 4]) -> f64 {
     let b1 = coords[j] - coords[i];
     let b2 = coords[k] - coords[j];
     let b3 = coords[l] - coords[k];
     let n1 = b1.cross(&b2);
     let n2 = b2.cross(&b3);
-    let m1 = n1.cross(&b2.normalize());
-    m1.dot(&n2).atan2(n1.dot(&n2))
+    (b2.norm() * b1.dot(&n2)).atan2(n1.dot(&n2))
 }
 
 fn all_distinct(ranks: &[u32]) -> bool {

@@ -221,11 +221,11 @@ impl TorsionSpace {
         let rotor = &self.rotors[r];
         let [_, j, k, _] = rotor.dihedral;
         // With the dihedral's sign convention, turning l's side positively
-        // about k→j increases i-j-k-l; turning i's side needs j→k.
+        // about j→k increases i-j-k-l; turning i's side needs k→j.
         let (from, to) = if rotor.moving_end == k {
-            (k, j)
-        } else {
             (j, k)
+        } else {
+            (k, j)
         };
         (x[to], Unit::new_normalize(x[to] - x[from]))
     }

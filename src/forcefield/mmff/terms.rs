@@ -248,25 +248,43 @@ pub fn oop(x: &[Point3<f64>], t: &OopTerm, grad: &mut Grad) -> f64 {
     e
 }
 
-pub fn torsion(x: &[Point3<f64>], t: &TorsionTerm, grad: &mut Grad) -> f64 {
-    let [i, j, k, l] = t.atoms;
+/// Dihedral i-j-k-l as (cos φ, sin φ) with dφ/dx of the four atoms, straight
+/// from the bond vectors; `None` when three of the atoms are collinear and
+/// the dihedral is undefined.
+pub fn dihedral_and_derivatives(
+    x: &[Point3<f64>],
+    [i, j, k, l]: [usize; 4],
+) -> Option<(f64, f64, [Vector3<f64>; 4])> {
     let b1 = x[j] - x[i];
     let b2 = x[k] - x[j];
     let b3 = x[l] - x[k];
     let m = b1.cross(&b2);
     let n = b2.cross(&b3);
     let (m2, n2) = (m.norm_squared(), n.norm_squared());
-    let b2n = b2.norm();
     if m2 < 1e-16 || n2 < 1e-16 {
-        // Collinear atoms: the dihedral is undefined; cos φ = 0 by convention.
-        return 0.5 * (t.v[0] + 2.0 * t.v[1] + t.v[2]);
+        return None;
     }
-    // cos φ and sin φ straight from the vectors; multiple angles by the
-    // Chebyshev identities, so no trigonometric call is needed.
+    let b2n = b2.norm();
     let norm = (m2 * n2).sqrt();
     let c = (m.dot(&n) / norm).clamp(-1.0, 1.0);
     let s = (b2n * b1.dot(&n) / norm).clamp(-1.0, 1.0);
+    let gi = -m * (b2n / m2);
+    let gl = n * (b2n / n2);
+    let p = b1.dot(&b2) / (b2n * b2n);
+    let q = b3.dot(&b2) / (b2n * b2n);
+    let gj = gl * q - gi * (1.0 + p);
+    let gk = gi * p - gl * (1.0 + q);
+    Some((c, s, [gi, gj, gk, gl]))
+}
+
+pub fn torsion(x: &[Point3<f64>], t: &TorsionTerm, grad: &mut Grad) -> f64 {
     let [v1, v2, v3] = t.v;
+    let Some((c, s, derivatives)) = dihedral_and_derivatives(x, t.atoms) else {
+        // Collinear atoms: the dihedral is undefined; cos φ = 0 by convention.
+        return 0.5 * (v1 + 2.0 * v2 + v3);
+    };
+    // Multiple angles by the Chebyshev identities, so no trigonometric call
+    // is needed.
     let cos2 = 2.0 * c * c - 1.0;
     let cos3 = c * (4.0 * c * c - 3.0);
     let e = 0.5 * (v1 * (1.0 + c) + v2 * (1.0 - cos2) + v3 * (1.0 + cos3));
@@ -274,16 +292,9 @@ pub fn torsion(x: &[Point3<f64>], t: &TorsionTerm, grad: &mut Grad) -> f64 {
         let sin2 = 2.0 * s * c;
         let sin3 = s * (4.0 * c * c - 1.0);
         let de_dphi = 0.5 * (-v1 * s + 2.0 * v2 * sin2 - 3.0 * v3 * sin3);
-        let gi = -m * (b2n / m2);
-        let gl = n * (b2n / n2);
-        let p = b1.dot(&b2) / (b2n * b2n);
-        let q = b3.dot(&b2) / (b2n * b2n);
-        let gj = gl * q - gi * (1.0 + p);
-        let gk = gi * p - gl * (1.0 + q);
-        add(grad, i, gi * de_dphi);
-        add(grad, j, gj * de_dphi);
-        add(grad, k, gk * de_dphi);
-        add(grad, l, gl * de_dphi);
+        for (atom, d) in t.atoms.into_iter().zip(derivatives) {
+            add(grad, atom, d * de_dphi);
+        }
     }
     e
 }

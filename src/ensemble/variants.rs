@@ -1,0 +1,355 @@
+//! Ring puckers and nitrogen invertomers: the conformational changes that
+//! rotations about rotors cannot make. A torsion-space search keeps the
+//! input's ring conformations (a chair stays that chair, a boat stays a
+//! boat) and the pyramids of its amine nitrogens; the geometries made here
+//! give it other starting points.
+//!
+//! Each variant is made by a restrained MMFF94 minimisation that drives the
+//! endocyclic dihedrals of a ring to the mirror image of the input's pucker
+//! (a chair flip) or, for six-membered rings of single bonds, to either
+//! ideal chair, and the signed volume of an amine nitrogen's pyramid to the
+//! opposite of the input's; a free minimisation follows. Variants whose
+//! stereochemistry changed, or that fell back to a pucker already found, are
+//! dropped.
+
+use super::minimize::{minimize_cartesian, minimize_restrained, MinimizeOptions};
+use crate::forcefield::mmff::terms::dihedral_and_derivatives;
+use crate::forcefield::mmff::MmffSystem;
+use crate::mol::stereo::{dihedral, Stereo};
+use crate::mol::{BondOrder, Molecule};
+use nalgebra::{Point3, Vector3};
+use rayon::prelude::*;
+
+/// An alternative geometry of a molecule, fully minimised.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    pub coords: Vec<Point3<f64>>,
+    pub energy: f64,
+}
+
+/// Rings whose largest endocyclic dihedral is below this (degrees) are flat
+/// (aromatic, or fused to flat rings) and have no pucker to change.
+const FLAT_RING: f64 = 15.0;
+
+/// Endocyclic dihedral of an ideal cyclohexane chair (degrees).
+const CHAIR: f64 = 55.0;
+
+/// Normalised pyramid volume below which a nitrogen counts as flat (amides,
+/// anilines) and is not inverted.
+const FLAT_NITROGEN: f64 = 0.25;
+
+/// Restraint force constants: kcal/mol per (1 − cos Δφ), and kcal/mol/Å⁶.
+const DIHEDRAL_FORCE: f64 = 100.0;
+const VOLUME_FORCE: f64 = 100.0;
+
+/// At most this many combinations of changes are tried; beyond it, each
+/// change alone.
+const MAX_COMBINATIONS: usize = 48;
+
+/// One way to change the input's geometry.
+#[derive(Clone, Debug)]
+enum Change {
+    /// Drive the dihedrals (r_i, r_i+1, r_i+2, r_i+3) of a ring, in ring
+    /// order, to these values (radians).
+    Ring { ring: Vec<usize>, targets: Vec<f64> },
+    /// Drive the signed volume of a nitrogen's three neighbours to this
+    /// value (Å³).
+    Nitrogen {
+        atom: usize,
+        neighbors: [usize; 3],
+        volume: f64,
+    },
+}
+
+/// Distinct alternative ring puckers and nitrogen invertomers of `mol`
+/// (which must have its coordinates), lowest energy first, none with the
+/// input's puckers and pyramids and none with changed stereochemistry.
+pub fn variants(mol: &Molecule, system: &MmffSystem) -> Vec<Variant> {
+    let input = mol.coords();
+    let rings: Vec<Vec<usize>> = mol
+        .relevant_cycles()
+        .into_iter()
+        .filter(|r| (4..=8).contains(&r.len()))
+        .filter(|r| {
+            ring_dihedrals(input, r)
+                .iter()
+                .any(|d| d.abs() > FLAT_RING.to_radians())
+        })
+        .collect();
+    let nitrogens = invertible_nitrogens(mol);
+    let groups: Vec<Vec<Change>> = rings
+        .iter()
+        .map(|r| ring_changes(mol, r))
+        .chain(nitrogens.iter().map(|&(atom, neighbors)| {
+            vec![Change::Nitrogen {
+                atom,
+                neighbors,
+                volume: -pyramid_volume(input, atom, neighbors),
+            }]
+        }))
+        .collect();
+    let combinations = combinations(&groups);
+    let signature = |coords: &[Point3<f64>]| -> Vec<i8> {
+        let mut s: Vec<i8> = rings
+            .iter()
+            .flat_map(|r| ring_dihedrals(coords, r))
+            .map(|d| sign(d, FLAT_RING.to_radians()))
+            .collect();
+        s.extend(
+            nitrogens
+                .iter()
+                .map(|&(a, n)| sign(pyramid_volume(coords, a, n), 0.0)),
+        );
+        s
+    };
+    let input_stereo = Stereo::perceive(mol);
+    let restrained = MinimizeOptions {
+        force_tolerance: 1e-3,
+        max_iterations: 2000,
+    };
+    let mut found: Vec<(Vec<i8>, Variant)> = combinations
+        .par_iter()
+        .filter_map(|changes| {
+            let mut coords = input.to_vec();
+            minimize_restrained(system, &mut coords, &restrained, |x, g| {
+                restraint(x, changes, g)
+            });
+            let energy = minimize_cartesian(system, &mut coords, &MinimizeOptions::default()).value;
+            input_stereo
+                .differences(&Stereo::perceive_at(mol, &coords))
+                .is_empty()
+                .then(|| (signature(&coords), Variant { coords, energy }))
+        })
+        .collect();
+    found.sort_by(|a, b| a.1.energy.total_cmp(&b.1.energy));
+    let mut seen = vec![signature(input)];
+    let mut out = Vec::new();
+    for (s, v) in found {
+        if !seen.contains(&s) {
+            seen.push(s);
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// The dihedrals (r_i, r_i+1, r_i+2, r_i+3) around a ring, radians.
+fn ring_dihedrals(coords: &[Point3<f64>], ring: &[usize]) -> Vec<f64> {
+    let n = ring.len();
+    (0..n)
+        .map(|i| dihedral(coords, std::array::from_fn(|k| ring[(i + k) % n])))
+        .collect()
+}
+
+fn ring_quadruple(ring: &[usize], i: usize) -> [usize; 4] {
+    std::array::from_fn(|k| ring[(i + k) % ring.len()])
+}
+
+/// The mirror image of the input's pucker, and for a ring of six single
+/// bonds both chairs too (an input boat or twist has no chair to mirror).
+fn ring_changes(mol: &Molecule, ring: &[usize]) -> Vec<Change> {
+    let current = ring_dihedrals(mol.coords(), ring);
+    let mut changes = vec![Change::Ring {
+        ring: ring.to_vec(),
+        targets: current.iter().map(|d| -d).collect(),
+    }];
+    let single = (0..ring.len()).all(|i| {
+        mol.bond_between(ring[i], ring[(i + 1) % ring.len()])
+            .is_some_and(|b| mol.bonds()[b].order == BondOrder::Single)
+    });
+    if ring.len() == 6 && single {
+        for phase in [1.0, -1.0] {
+            let targets: Vec<f64> = (0..6)
+                .map(|i| phase * if i % 2 == 0 { CHAIR } else { -CHAIR }.to_radians())
+                .collect();
+            let same_pucker = targets
+                .iter()
+                .zip(&current)
+                .all(|(t, c)| sign(*t, 0.0) == sign(*c, FLAT_RING.to_radians()));
+            if !same_pucker {
+                changes.push(Change::Ring {
+                    ring: ring.to_vec(),
+                    targets,
+                });
+            }
+        }
+    }
+    changes
+}
+
+/// Pyramidal three-coordinate nitrogens with single bonds only whose
+/// inversion gives a different conformer: no two neighbours symmetric
+/// (inverting N(CH3)2R is a rotation), not in a three-membered ring
+/// (aziridines invert slowly).
+fn invertible_nitrogens(mol: &Molecule) -> Vec<(usize, [usize; 3])> {
+    let classes = mol.symmetry_classes();
+    let smallest_ring = |a: usize| {
+        mol.rings()
+            .cycles()
+            .iter()
+            .filter(|c| c.contains(&a))
+            .map(Vec::len)
+            .min()
+    };
+    (0..mol.num_atoms())
+        .filter(|&a| mol.atom(a).element.atomic_number() == 7 && mol.atom(a).charge == 0)
+        .filter_map(|a| {
+            let ns: Vec<usize> = mol.neighbors(a).collect();
+            let neighbors: [usize; 3] = ns.try_into().ok()?;
+            let single = mol
+                .bonds_of(a)
+                .all(|(b, _)| mol.bonds()[b].order == BondOrder::Single);
+            let symmetric = (0..3)
+                .any(|i| (i + 1..3).any(|j| mol.symmetric(&classes, neighbors[i], neighbors[j])));
+            let pyramidal = normalised_volume(mol.coords(), a, neighbors).abs() > FLAT_NITROGEN;
+            (single && !symmetric && pyramidal && smallest_ring(a) != Some(3))
+                .then_some((a, neighbors))
+        })
+        .collect()
+}
+
+/// (a − N)·((b − N) × (c − N)) for a centre N and its neighbours a, b, c.
+fn pyramid_volume(x: &[Point3<f64>], centre: usize, [a, b, c]: [usize; 3]) -> f64 {
+    let p = x[centre];
+    (x[a] - p).dot(&(x[b] - p).cross(&(x[c] - p)))
+}
+
+/// The pyramid volume with unit bond vectors: about 0.6 for a tetrahedral
+/// centre, 0 for a flat one.
+fn normalised_volume(x: &[Point3<f64>], centre: usize, [a, b, c]: [usize; 3]) -> f64 {
+    let p = x[centre];
+    let u = |i: usize| (x[i] - p).normalize();
+    u(a).dot(&u(b).cross(&u(c)))
+}
+
+fn sign(v: f64, zero: f64) -> i8 {
+    if v > zero {
+        1
+    } else if v < -zero {
+        -1
+    } else {
+        0
+    }
+}
+
+/// Every combination of at most one change per group (none left out but
+/// the empty one), or each change alone when there are too many.
+fn combinations(groups: &[Vec<Change>]) -> Vec<Vec<Change>> {
+    let total = groups
+        .iter()
+        .try_fold(1usize, |n, g| n.checked_mul(g.len() + 1));
+    match total {
+        Some(total) if total - 1 <= MAX_COMBINATIONS => (1..total)
+            .map(|mut index| {
+                let mut changes = Vec::new();
+                for g in groups {
+                    let choice = index % (g.len() + 1);
+                    index /= g.len() + 1;
+                    if choice > 0 {
+                        changes.push(g[choice - 1].clone());
+                    }
+                }
+                changes
+            })
+            .collect(),
+        _ => groups
+            .iter()
+            .flatten()
+            .take(MAX_COMBINATIONS)
+            .map(|c| vec![c.clone()])
+            .collect(),
+    }
+}
+
+/// Energy of the restraints of `changes`, adding their gradient to `grad`.
+fn restraint(x: &[Point3<f64>], changes: &[Change], mut grad: Option<&mut [Vector3<f64>]>) -> f64 {
+    let mut energy = 0.0;
+    for change in changes {
+        match change {
+            Change::Ring { ring, targets } => {
+                for (i, target) in targets.iter().enumerate() {
+                    let atoms = ring_quadruple(ring, i);
+                    let Some((c, s, derivatives)) = dihedral_and_derivatives(x, atoms) else {
+                        continue;
+                    };
+                    let (st, ct) = target.sin_cos();
+                    // 1 − cos(φ − φt) and its derivative sin(φ − φt).
+                    energy += DIHEDRAL_FORCE * (1.0 - (c * ct + s * st));
+                    if let Some(g) = grad.as_deref_mut() {
+                        let de_dphi = DIHEDRAL_FORCE * (s * ct - c * st);
+                        for (atom, d) in atoms.into_iter().zip(derivatives) {
+                            g[atom] += d * de_dphi;
+                        }
+                    }
+                }
+            }
+            Change::Nitrogen {
+                atom,
+                neighbors,
+                volume,
+            } => {
+                let [a, b, c] = *neighbors;
+                let p = x[*atom];
+                let (u, v, w) = (x[a] - p, x[b] - p, x[c] - p);
+                let delta = u.dot(&v.cross(&w)) - volume;
+                energy += VOLUME_FORCE * delta * delta;
+                if let Some(g) = grad.as_deref_mut() {
+                    let f = 2.0 * VOLUME_FORCE * delta;
+                    let (da, db, dc) = (v.cross(&w), w.cross(&u), u.cross(&v));
+                    g[a] += da * f;
+                    g[b] += db * f;
+                    g[c] += dc * f;
+                    g[*atom] -= (da + db + dc) * f;
+                }
+            }
+        }
+    }
+    energy
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The restraint gradient matches central differences of its energy.
+    #[test]
+    fn restraint_gradient() {
+        let x: Vec<Point3<f64>> = vec![
+            Point3::new(0.0, 0.0, 0.0),
+            Point3::new(1.5, 0.1, 0.0),
+            Point3::new(2.1, 1.4, 0.3),
+            Point3::new(1.2, 2.6, 0.9),
+            Point3::new(-0.4, 1.1, 1.2),
+        ];
+        let changes = [
+            Change::Ring {
+                ring: vec![0, 1, 2, 3, 4],
+                targets: vec![0.7, -0.5, 0.2, 0.4, -0.6],
+            },
+            Change::Nitrogen {
+                atom: 1,
+                neighbors: [0, 2, 4],
+                volume: -1.3,
+            },
+        ];
+        let mut grad = vec![Vector3::zeros(); x.len()];
+        restraint(&x, &changes, Some(&mut grad));
+        let h = 1e-6;
+        for a in 0..x.len() {
+            for k in 0..3 {
+                let mut plus = x.clone();
+                let mut minus = x.clone();
+                plus[a][k] += h;
+                minus[a][k] -= h;
+                let numeric = (restraint(&plus, &changes, None)
+                    - restraint(&minus, &changes, None))
+                    / (2.0 * h);
+                assert!(
+                    (numeric - grad[a][k]).abs() < 1e-4 * (1.0 + numeric.abs()),
+                    "atom {a} axis {k}: {numeric} vs {}",
+                    grad[a][k]
+                );
+            }
+        }
+    }
+}
