@@ -2,12 +2,14 @@
 //!
 //! The sampler learns the Boltzmann distribution over the molecule's
 //! torsions ([`crate::sampler`]). In *boltzmann* mode its weighted draws are
-//! the answer. In *minima* mode the draws are starting points: each is
-//! relaxed in torsion space, distinct torsion minima are minimised with
-//! full MMFF94, and the minima within an energy window are pruned by
-//! symmetry-aware heavy-atom RMSD. Bond lengths, angles, rings and
-//! stereochemistry come from the input; a minimised conformer whose
-//! stereochemistry differs from the input's is dropped and counted.
+//! the answer, with bond lengths, angles and rings as in the input. In
+//! *minima* mode the draws are starting points: each is relaxed in torsion
+//! space, also with the other ring puckers and nitrogen invertomers of the
+//! input ([`crate::ensemble::variants`]), distinct torsion minima are
+//! minimised with full MMFF94, and the minima within an energy window are
+//! pruned by symmetry-aware heavy-atom RMSD. Stereochemistry comes from the
+//! input; a minimised conformer whose stereochemistry differs from the
+//! input's is dropped and counted.
 
 use crate::ensemble::lbfgs::LbfgsOptions;
 use crate::ensemble::minimize::{minimize_cartesian, minimize_torsions, MinimizeOptions};
@@ -168,14 +170,17 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
     let quadruples = rotors.iter().map(|r| r.dihedral).collect();
     let mut spaces = vec![TorsionSpace::new(mol, &system, rotors.clone())];
     let input_energy = system.energy(mol.coords()).total();
+    let mut variant_evaluations = 0;
     if options.mode == Mode::Minima {
         // Other ring puckers and nitrogen invertomers; the sampler learns
         // the torsion space of the lowest of all.
         let mut minimized = mol.coords().to_vec();
         let input_minimum =
-            minimize_cartesian(&system, &mut minimized, &MinimizeOptions::default()).value;
-        for (k, v) in variants(mol, &system).into_iter().enumerate() {
-            let lower = k == 0 && v.energy < input_minimum - LOWER_BASE;
+            minimize_cartesian(&system, &mut minimized, &MinimizeOptions::default());
+        let (found, evaluations) = variants(mol, &system);
+        variant_evaluations = evaluations + input_minimum.evaluations as u64;
+        for (k, v) in found.into_iter().enumerate() {
+            let lower = k == 0 && v.energy < input_minimum.value - LOWER_BASE;
             let mut moved = mol.clone();
             if moved.set_coords(v.coords).is_ok() {
                 spaces.push(TorsionSpace::new(&moved, &system, rotors.clone()));
@@ -220,7 +225,7 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
         sampling_temperature,
         log_z: outcome.log_z + log_z_shift,
         ess: outcome.ess,
-        energy_evaluations: outcome.energy_evaluations,
+        energy_evaluations: outcome.energy_evaluations + variant_evaluations,
         draws,
         minimizations: 0,
         stereo_rejected: 0,
@@ -450,9 +455,9 @@ struct Minima {
     stereo_rejected: usize,
 }
 
-/// Relaxes `starts` in the torsion space of the input (`spaces[0]`), and
-/// its distinct minima again in the torsion spaces of the input's other
-/// ring puckers and invertomers (`spaces[1..]`); minimises the lowest
+/// Relaxes `starts` in the torsion space that was sampled (`spaces[0]`),
+/// and its distinct minima again in the torsion spaces of the other ring
+/// puckers and nitrogen invertomers (`spaces[1..]`); minimises the lowest
 /// distinct torsion minima of all with full MMFF94 and keeps the distinct
 /// low Cartesian minima. `None` when the deadline passed.
 fn minima(

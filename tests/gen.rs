@@ -6,7 +6,7 @@ use crate::util::{data, read_ok, root};
 use assert_cmd::Command;
 use conformers::forcefield::mmff::{MmffOptions, MmffSystem};
 use conformers::generate::{hilbert_index, hilbert_resample};
-use conformers::mol::stereo::dihedral;
+use conformers::mol::stereo::{dihedral, Stereo};
 use conformers::sampler::{MolecularTarget, Target};
 use conformers::torsion::{find_rotors, RotorOptions, TorsionSpace};
 use conformers::Molecule;
@@ -52,6 +52,51 @@ fn check_records(input: &Molecule, records: &[Molecule]) {
         weights += tag(m, "WEIGHT");
     }
     assert!((weights - 1.0).abs() < 1e-6, "weights sum to {weights}");
+}
+
+/// Inputs whose lowest minimum is out of reach of torsions: a diaxial
+/// trans-1,4-disubstituted cyclohexane (needs a chair flip) and the N-methyl
+/// axial chair of 1,2-dimethylpiperidine (needs the nitrogen inverted). The
+/// lowest output must be RDKit's lowest of 200 conformers, and every output
+/// keeps the input's stereocentres (ring trans, C2 configuration).
+#[test]
+fn minima_reach_other_ring_puckers_and_invertomers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.sdf");
+    let input = data("puckers.sdf");
+    gen(&[
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--effort",
+        "fast",
+    ])
+    .assert()
+    .success();
+    let inputs = read_ok(&input);
+    let records = read_ok(&out);
+    for mol in &inputs {
+        let mine: Vec<Molecule> = records
+            .iter()
+            .filter(|m| m.name() == mol.name())
+            .cloned()
+            .collect();
+        check_records(mol, &mine);
+        let lowest = tag(&mine[0], "ENERGY");
+        let expected = tag(mol, "LOWEST_MMFF94");
+        assert!(
+            (lowest - expected).abs() < 2e-3,
+            "{}: lowest {lowest}, RDKit {expected}, input {}",
+            mol.name(),
+            tag(mol, "INPUT_MMFF94")
+        );
+        let stereo = Stereo::perceive(mol);
+        for m in &mine {
+            assert!(stereo
+                .differences(&Stereo::perceive_at(mol, m.coords()))
+                .is_empty());
+        }
+    }
 }
 
 #[test]

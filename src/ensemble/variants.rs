@@ -61,10 +61,10 @@ enum Change {
     },
 }
 
-/// Distinct alternative ring puckers and nitrogen invertomers of `mol`
-/// (which must have its coordinates), lowest energy first, none with the
-/// input's puckers and pyramids and none with changed stereochemistry.
-pub fn variants(mol: &Molecule, system: &MmffSystem) -> Vec<Variant> {
+/// Distinct alternative ring puckers and nitrogen invertomers of `mol`,
+/// lowest energy first, none with the input's puckers and pyramids and none
+/// with changed stereochemistry; and the energy evaluations spent.
+pub fn variants(mol: &Molecule, system: &MmffSystem) -> (Vec<Variant>, u64) {
     let input = mol.coords();
     let rings: Vec<Vec<usize>> = mol
         .relevant_cycles()
@@ -107,20 +107,27 @@ pub fn variants(mol: &Molecule, system: &MmffSystem) -> Vec<Variant> {
         force_tolerance: 1e-3,
         max_iterations: 2000,
     };
-    let mut found: Vec<(Vec<i8>, Variant)> = combinations
+    let tried: Vec<(Option<(Vec<i8>, Variant)>, u64)> = combinations
         .par_iter()
-        .filter_map(|changes| {
+        .map(|changes| {
             let mut coords = input.to_vec();
-            minimize_restrained(system, &mut coords, &restrained, |x, g| {
+            let first = minimize_restrained(system, &mut coords, &restrained, |x, g| {
                 restraint(x, changes, g)
             });
-            let energy = minimize_cartesian(system, &mut coords, &MinimizeOptions::default()).value;
-            input_stereo
+            let free = minimize_cartesian(system, &mut coords, &MinimizeOptions::default());
+            let evaluations = (first.evaluations + free.evaluations) as u64;
+            let kept = input_stereo
                 .differences(&Stereo::perceive_at(mol, &coords))
                 .is_empty()
-                .then(|| (signature(&coords), Variant { coords, energy }))
+                .then(|| {
+                    let energy = free.value;
+                    (signature(&coords), Variant { coords, energy })
+                });
+            (kept, evaluations)
         })
         .collect();
+    let evaluations = tried.iter().map(|t| t.1).sum();
+    let mut found: Vec<(Vec<i8>, Variant)> = tried.into_iter().filter_map(|t| t.0).collect();
     found.sort_by(|a, b| a.1.energy.total_cmp(&b.1.energy));
     let mut seen = vec![signature(input)];
     let mut out = Vec::new();
@@ -130,7 +137,7 @@ pub fn variants(mol: &Molecule, system: &MmffSystem) -> Vec<Variant> {
             out.push(v);
         }
     }
-    out
+    (out, evaluations)
 }
 
 /// The dihedrals (r_i, r_i+1, r_i+2, r_i+3) around a ring, radians.

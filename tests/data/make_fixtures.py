@@ -23,7 +23,7 @@ import json
 import os
 
 from rdkit import Chem, RDLogger
-from rdkit.Chem import AllChem, rdCIPLabeler
+from rdkit.Chem import AllChem, rdCIPLabeler, rdMolTransforms
 
 RDLogger.DisableLog("rdApp.*")
 
@@ -394,6 +394,57 @@ def make_bad():
         f.write("\n".join(readme) + "\n")
 
 
+# ------------------------------------------------- ring puckers, invertomers
+PUCKERS = [
+    ("trans-1-ethyl-4-methylcyclohexane diaxial", "CC[C@H]1CC[C@H](C)CC1"),
+    ("(S)-1,2-dimethylpiperidine N-methyl axial", "C[C@H]1CCCCN1C"),
+]
+
+
+def ring_signs(conf, ring):
+    n = len(ring)
+    out = ""
+    for k in range(n):
+        d = rdMolTransforms.GetDihedralDeg(conf, *[ring[(k + t) % n] for t in range(4)])
+        out += "+" if d > 20 else "-" if d < -20 else "0"
+    return out
+
+
+def make_puckers():
+    """Inputs whose lowest minimum needs a ring flip (diaxial chair of a
+    trans-1,4-disubstituted cyclohexane) or a nitrogen inversion (the
+    N-methyl axial chair of 1,2-dimethylpiperidine, same ring pucker as its
+    lowest minimum). LOWEST_MMFF94 is the lowest MMFF94 minimum of 200
+    ETKDG conformers."""
+    out = []
+    for name, smiles in PUCKERS:
+        mol = Chem.AddHs(Chem.MolFromSmiles(smiles))
+        params = AllChem.ETKDGv3()
+        params.randomSeed = 7
+        cids = list(AllChem.EmbedMultipleConfs(mol, 200, params))
+        energies = [e for _, e in AllChem.MMFFOptimizeMoleculeConfs(mol, maxIters=5000)]
+        ring = list(mol.GetRingInfo().AtomRings()[0])
+        lowest = min(range(len(cids)), key=lambda i: energies[i])
+        chair = ring_signs(mol.GetConformer(cids[lowest]), ring)
+        flipped = "".join("+" if c == "-" else "-" for c in chair)
+        # Ring flipped (cyclohexane) or same pucker (piperidine), the lowest
+        # such minimum at least 1.5 kcal/mol above the global one.
+        want = flipped if "cyclohexane" in name else chair
+        pick = min(
+            (i for i in range(len(cids))
+             if ring_signs(mol.GetConformer(cids[i]), ring) == want
+             and energies[i] > energies[lowest] + 1.5),
+            key=lambda i: energies[i],
+        )
+        one = Chem.Mol(mol, confId=cids[pick])
+        one.SetProp("_Name", name)
+        one.SetProp("LOWEST_MMFF94", f"{energies[lowest]:.4f}")
+        one.SetProp("INPUT_MMFF94", f"{energies[pick]:.4f}")
+        out.append(one)
+    write_sdf(os.path.join(HERE, "puckers.sdf"), out)
+    return out
+
+
 def main():
     dev, table = make_rotor_json()
     n_with = sum(1 for r in dev if r["rotors"])
@@ -409,6 +460,8 @@ def main():
     make_aromatic()
     make_multi_gz()
     make_bad()
+    for mol in make_puckers():
+        print(mol.GetProp("_Name"), mol.GetProp("INPUT_MMFF94"), mol.GetProp("LOWEST_MMFF94"))
 
 
 if __name__ == "__main__":
