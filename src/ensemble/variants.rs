@@ -25,6 +25,8 @@ use rayon::prelude::*;
 pub struct Variant {
     pub coords: Vec<Point3<f64>>,
     pub energy: f64,
+    /// Signs of the ring dihedrals and nitrogen pyramid volumes.
+    signature: Vec<i8>,
 }
 
 /// Rings whose largest endocyclic dihedral is below this (degrees) are flat
@@ -107,7 +109,7 @@ pub fn variants(mol: &Molecule, system: &MmffSystem) -> (Vec<Variant>, u64) {
         force_tolerance: 1e-3,
         max_iterations: 2000,
     };
-    let tried: Vec<(Option<(Vec<i8>, Variant)>, u64)> = combinations
+    let tried: Vec<(Option<Variant>, u64)> = combinations
         .par_iter()
         .map(|changes| {
             let mut coords = input.to_vec();
@@ -119,25 +121,26 @@ pub fn variants(mol: &Molecule, system: &MmffSystem) -> (Vec<Variant>, u64) {
             let kept = input_stereo
                 .differences(&Stereo::perceive_at(mol, &coords))
                 .is_empty()
-                .then(|| {
-                    let energy = free.value;
-                    (signature(&coords), Variant { coords, energy })
+                .then(|| Variant {
+                    signature: signature(&coords),
+                    coords,
+                    energy: free.value,
                 });
             (kept, evaluations)
         })
         .collect();
     let evaluations = tried.iter().map(|t| t.1).sum();
-    let mut found: Vec<(Vec<i8>, Variant)> = tried.into_iter().filter_map(|t| t.0).collect();
-    found.sort_by(|a, b| a.1.energy.total_cmp(&b.1.energy));
+    let mut found: Vec<Variant> = tried.into_iter().filter_map(|t| t.0).collect();
+    found.sort_by(|a, b| a.energy.total_cmp(&b.energy));
     let mut seen = vec![signature(input)];
-    let mut out = Vec::new();
-    for (s, v) in found {
-        if !seen.contains(&s) {
-            seen.push(s);
-            out.push(v);
+    found.retain(|v| {
+        let new = !seen.contains(&v.signature);
+        if new {
+            seen.push(v.signature.clone());
         }
-    }
-    (out, evaluations)
+        new
+    });
+    (found, evaluations)
 }
 
 /// The dihedrals (r_i, r_i+1, r_i+2, r_i+3) around a ring, radians.
