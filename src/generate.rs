@@ -151,6 +151,14 @@ const MINIMA_SAMPLING_FACTOR: f64 = 3.0;
 /// rigid-geometry energy by more.
 const RELAXATION_MARGIN: f64 = 5.0;
 
+/// At most this many ring puckers and invertomers besides the input's
+/// (the lowest) are searched; each costs a relaxation of every draw.
+const MAX_VARIANTS: usize = 7;
+
+/// The other ring puckers and invertomers relax at most this many times as
+/// many draws as the sampled one, shared among them.
+const VARIANT_RELAXATIONS: usize = 3;
+
 /// A ring pucker or invertomer is sampled instead of the input's when its
 /// minimum lies this much (kcal/mol) below the input's.
 const LOWER_BASE: f64 = 0.01;
@@ -179,7 +187,17 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
             minimize_cartesian(&system, &mut minimized, &MinimizeOptions::default());
         let (found, evaluations) = variants(mol, &system);
         variant_evaluations = evaluations + input_minimum.evaluations as u64;
-        for (k, v) in found.into_iter().enumerate() {
+        // Variants come lowest first; those too high to hold a minimum in
+        // the window are left out.
+        let lowest = found
+            .first()
+            .map_or(input_minimum.value, |v| v.energy.min(input_minimum.value));
+        for (k, v) in found
+            .into_iter()
+            .filter(|v| v.energy <= lowest + options.energy_window + RELAXATION_MARGIN)
+            .take(MAX_VARIANTS)
+            .enumerate()
+        {
             let lower = k == 0 && v.energy < input_minimum.value - LOWER_BASE;
             let mut moved = mol.clone();
             if moved.set_coords(v.coords).is_ok() {
@@ -245,8 +263,11 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
         }
         Mode::Minima => {
             let m = spaces[0].dim();
-            let mut starts: Vec<Vec<f64>> = vec![spaces[0].reference_torsions().to_vec()];
-            starts.extend(outcome.points.chunks_exact(m.max(1)).map(<[f64]>::to_vec));
+            let starts: Vec<Vec<f64>> = outcome
+                .points
+                .chunks_exact(m.max(1))
+                .map(<[f64]>::to_vec)
+                .collect();
             let found = minima(
                 mol,
                 &system,
@@ -455,11 +476,11 @@ struct Minima {
     stereo_rejected: usize,
 }
 
-/// Relaxes `starts` in the torsion space that was sampled (`spaces[0]`),
-/// and its distinct minima again in the torsion spaces of the other ring
-/// puckers and nitrogen invertomers (`spaces[1..]`); minimises the lowest
-/// distinct torsion minima of all with full MMFF94 and keeps the distinct
-/// low Cartesian minima. `None` when the deadline passed.
+/// Relaxes `starts` (the draws) in the sampled torsion space (`spaces[0]`),
+/// and its distinct minima with a share of the draws in the torsion spaces
+/// of the other ring puckers and nitrogen invertomers (`spaces[1..]`), each
+/// space's own geometry too; minimises the lowest distinct torsion minima of all with full MMFF94 and
+/// keeps the distinct low Cartesian minima. `None` when the deadline passed.
 fn minima(
     mol: &Molecule,
     system: &MmffSystem,
@@ -472,17 +493,29 @@ fn minima(
     let late = || deadline.is_some_and(|d| Instant::now() >= d);
     let mut evaluations = 0;
     let (first, rest) = spaces.split_first()?;
-    let input_basins = basins(first, starts, max_minimizations, &mut evaluations, late)?;
-    let transferred: Vec<Vec<f64>> = input_basins.iter().map(|b| b.0.clone()).collect();
-    let mut candidates: Vec<(usize, Vec<f64>, f64)> = input_basins
-        .into_iter()
-        .map(|(tau, energy)| (0, tau, energy))
+    let own = |space: &TorsionSpace| space.reference_torsions().to_vec();
+    let all: Vec<Vec<f64>> = std::iter::once(own(first))
+        .chain(starts.iter().cloned())
         .collect();
+    let sampled = basins(first, &all, max_minimizations, &mut evaluations, late)?;
+    // The other spaces relax the sampled space's minima and as many draws
+    // as the budget allows.
+    let share = (VARIANT_RELAXATIONS * starts.len())
+        .div_ceil(rest.len().max(1))
+        .min(starts.len());
+    let transferred: Vec<Vec<f64>> = sampled
+        .iter()
+        .map(|b| b.0.clone())
+        .chain(starts[..share].iter().cloned())
+        .collect();
+    let mut candidates: Vec<(usize, Vec<f64>, f64)> =
+        sampled.into_iter().map(|(tau, e)| (0, tau, e)).collect();
     for (k, space) in rest.iter().enumerate() {
-        let mut starts = vec![space.reference_torsions().to_vec()];
-        starts.extend(transferred.iter().cloned());
+        let starts: Vec<Vec<f64>> = std::iter::once(own(space))
+            .chain(transferred.iter().cloned())
+            .collect();
         let found = basins(space, &starts, max_minimizations, &mut evaluations, late)?;
-        candidates.extend(found.into_iter().map(|(tau, energy)| (k + 1, tau, energy)));
+        candidates.extend(found.into_iter().map(|(tau, e)| (k + 1, tau, e)));
     }
     candidates.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));
     let lowest = candidates.first()?.2;
