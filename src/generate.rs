@@ -159,6 +159,10 @@ const MAX_VARIANTS: usize = 7;
 /// many draws as the sampled one, shared among them.
 const VARIANT_RELAXATIONS: usize = 3;
 
+/// The second search, in the torsion space of the lowest minimum, may
+/// minimise this fraction of the first one's budget.
+const REFINEMENT_SHARE: usize = 3;
+
 /// A ring pucker or invertomer is sampled instead of the input's when its
 /// minimum lies this much (kcal/mol) below the input's.
 const LOWER_BASE: f64 = 0.01;
@@ -268,7 +272,7 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
                 .chunks_exact(m.max(1))
                 .map(<[f64]>::to_vec)
                 .collect();
-            let found = minima(
+            let mut found = search(
                 mol,
                 &system,
                 &spaces,
@@ -278,10 +282,27 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
                 deadline,
             )
             .ok_or_else(timed_out)?;
+            // The lowest minimum's own bond angles and ring conformation
+            // make a closer torsion space for its neighbourhood than the
+            // sampled one: the draws are relaxed there once more.
+            if let Some(best) = found
+                .conformers
+                .iter()
+                .min_by(|a, b| a.energy.total_cmp(&b.energy))
+            {
+                let mut moved = mol.clone();
+                if moved.set_coords(best.coords.clone()).is_ok() {
+                    let space = TorsionSpace::new(&moved, &system, rotors.clone());
+                    let budget = max_minimizations / REFINEMENT_SHARE;
+                    let again = search(mol, &system, &[space], &starts, options, budget, deadline)
+                        .ok_or_else(timed_out)?;
+                    found.absorb(again);
+                }
+            }
             ensemble.energy_evaluations += found.evaluations;
             ensemble.minimizations = found.minimizations;
             ensemble.stereo_rejected = found.stereo_rejected;
-            ensemble.conformers = found.conformers;
+            ensemble.conformers = finish(mol, &system, found.conformers, options);
             set_populations(&mut ensemble.conformers, kt);
         }
     }
@@ -469,6 +490,8 @@ fn set_populations(conformers: &mut [Conformer], kt: f64) {
     }
 }
 
+/// Minimised conformers with the input's stereochemistry, and what finding
+/// them cost.
 struct Minima {
     conformers: Vec<Conformer>,
     evaluations: u64,
@@ -476,12 +499,22 @@ struct Minima {
     stereo_rejected: usize,
 }
 
+impl Minima {
+    fn absorb(&mut self, other: Minima) {
+        self.conformers.extend(other.conformers);
+        self.evaluations += other.evaluations;
+        self.minimizations += other.minimizations;
+        self.stereo_rejected += other.stereo_rejected;
+    }
+}
+
 /// Relaxes `starts` (the draws) in the sampled torsion space (`spaces[0]`),
 /// and its distinct minima with a share of the draws in the torsion spaces
 /// of the other ring puckers and nitrogen invertomers (`spaces[1..]`), each
-/// space's own geometry too; minimises the lowest distinct torsion minima of all with full MMFF94 and
-/// keeps the distinct low Cartesian minima. `None` when the deadline passed.
-fn minima(
+/// /// space's own geometry too; minimises the lowest distinct torsion minima of
+/// all with full MMFF94 and keeps those with the input's stereochemistry.
+/// `None` when the deadline passed.
+fn search(
     mol: &Molecule,
     system: &MmffSystem,
     spaces: &[TorsionSpace],
@@ -545,12 +578,28 @@ fn minima(
         .collect::<Option<_>>()?;
     evaluations += minimized.iter().map(|m| m.1 as u64).sum::<u64>();
     let minimizations = minimized.len();
-    let mut conformers: Vec<Conformer> = minimized.into_iter().filter_map(|m| m.0).collect();
+    let conformers: Vec<Conformer> = minimized.into_iter().filter_map(|m| m.0).collect();
     let stereo_rejected = minimizations - conformers.len();
-    if input_stereo.centres.is_empty() {
+    Some(Minima {
+        conformers,
+        evaluations,
+        minimizations,
+        stereo_rejected,
+    })
+}
+
+/// The output of minima mode from all minima found: with their mirror
+/// images when the molecule has no stereocentres, within the energy
+/// window, pruned by RMSD from the lowest, at most `num_confs`.
+fn finish(
+    mol: &Molecule,
+    system: &MmffSystem,
+    mut conformers: Vec<Conformer>,
+    options: &GenOptions,
+) -> Vec<Conformer> {
+    if Stereo::perceive(mol).centres.is_empty() {
         // Without stereocentres the mirror image of a conformer is a
-        // conformer of the same molecule with the same energy. Torsions
-        // alone cannot reach it when it needs an amine nitrogen inverted.
+        // conformer of the same molecule with the same energy.
         let mirrors: Vec<Conformer> = conformers
             .iter()
             .map(|c| {
@@ -573,17 +622,10 @@ fn minima(
     let coords: Vec<Vec<Point3<f64>>> = conformers.iter().map(|c| c.coords.clone()).collect();
     let energies: Vec<f64> = conformers.iter().map(|c| c.energy).collect();
     let kept = prune(&SymmetricRmsd::new(mol), &coords, &energies, options.rmsd);
-    let conformers = kept
-        .into_iter()
+    kept.into_iter()
         .take(options.num_confs)
         .map(|k| conformers[k].clone())
-        .collect();
-    Some(Minima {
-        conformers,
-        evaluations,
-        minimizations,
-        stereo_rejected,
-    })
+        .collect()
 }
 
 /// Relaxes `starts` in torsion space and returns the distinct torsion
