@@ -511,7 +511,7 @@ impl Minima {
 /// Relaxes `starts` (the draws) in the sampled torsion space (`spaces[0]`),
 /// and its distinct minima with a share of the draws in the torsion spaces
 /// of the other ring puckers and nitrogen invertomers (`spaces[1..]`), each
-/// /// space's own geometry too; minimises the lowest distinct torsion minima of
+/// space's own geometry too; minimises the lowest distinct torsion minima of
 /// all with full MMFF94 and keeps those with the input's stereochemistry.
 /// `None` when the deadline passed.
 fn search(
