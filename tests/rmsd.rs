@@ -1,6 +1,6 @@
 //! Symmetry-aware heavy-atom RMSD.
 
-use crate::util::{read_ok, root};
+use crate::util::{data, read_ok, root};
 use conformers::ensemble::rmsd::{kabsch_rmsd, prune, SymmetricRmsd};
 use conformers::Molecule;
 use nalgebra::{Point3, Rotation3, Vector3};
@@ -33,6 +33,16 @@ proptest! {
         prop_assert!(rmsd.rmsd(x, &y) < 1e-6);
         prop_assert!(kabsch_rmsd(x, &y) < 1e-6);
     }
+}
+
+/// 21 heavy atoms (a graph size at which petgraph's matcher cannot give a
+/// size hint); 3! phenyl permutations × 2³ ring flips.
+#[test]
+fn triphenylethanol_has_48_automorphisms() {
+    let mol = read_ok(&data("triphenylethanol.sdf")).remove(0);
+    let rmsd = SymmetricRmsd::new(&mol);
+    assert_eq!(rmsd.num_automorphisms(), 48);
+    assert!(rmsd.complete());
 }
 
 #[test]

@@ -104,14 +104,23 @@ impl SymmetricRmsd {
         }
         let mut node_match = |a: &u8, b: &u8| a == b;
         let mut edge_match = |a: &u8, b: &u8| a == b;
-        let mut automorphisms: Vec<Vec<usize>> = petgraph::algo::subgraph_isomorphisms_iter(
+        let mut automorphisms: Vec<Vec<usize>> = Vec::new();
+        // A plain loop: collecting would ask the matcher for its size hint,
+        // which indexes out of bounds for graphs of exactly 21 nodes
+        // (petgraph 0.8.3).
+        if let Some(matches) = petgraph::algo::subgraph_isomorphisms_iter(
             &&graph,
             &&graph,
             &mut node_match,
             &mut edge_match,
-        )
-        .map(|it| it.take(MAX_AUTOMORPHISMS + 1).collect())
-        .unwrap_or_default();
+        ) {
+            for m in matches {
+                automorphisms.push(m);
+                if automorphisms.len() > MAX_AUTOMORPHISMS {
+                    break;
+                }
+            }
+        }
         let complete = automorphisms.len() <= MAX_AUTOMORPHISMS;
         automorphisms.truncate(MAX_AUTOMORPHISMS);
         if automorphisms.is_empty() {

@@ -445,6 +445,13 @@ def make_puckers():
     return out
 
 
+def make_triphenylethanol():
+    """21 heavy atoms, 48 automorphisms of the heavy-atom graph (3! phenyl
+    permutations × 2³ ring flips)."""
+    write_sdf(os.path.join(HERE, "triphenylethanol.sdf"),
+              [embed("OCC(c1ccccc1)(c1ccccc1)c1ccccc1", name="2,2,2-triphenylethanol")])
+
+
 def main():
     dev, table = make_rotor_json()
     n_with = sum(1 for r in dev if r["rotors"])
@@ -460,6 +467,7 @@ def main():
     make_aromatic()
     make_multi_gz()
     make_bad()
+    make_triphenylethanol()
     for mol in make_puckers():
         print(mol.GetProp("_Name"), mol.GetProp("INPUT_MMFF94"), mol.GetProp("LOWEST_MMFF94"))
 
