@@ -189,7 +189,8 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
         let mut minimized = mol.coords().to_vec();
         let input_minimum =
             minimize_cartesian(&system, &mut minimized, &MinimizeOptions::default());
-        let (found, evaluations) = variants(mol, &system);
+        let late = || deadline.is_some_and(|d| Instant::now() >= d);
+        let (found, evaluations) = variants(mol, &system, late);
         variant_evaluations = evaluations + input_minimum.evaluations as u64;
         // Variants come lowest first; those too high to hold a minimum in
         // the window are left out.
@@ -211,7 +212,7 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
                 }
             }
         }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
+        if late() {
             return Err(timed_out());
         }
     }

@@ -65,8 +65,13 @@ enum Change {
 
 /// Distinct alternative ring puckers and nitrogen invertomers of `mol`,
 /// lowest energy first, none with the input's puckers and pyramids and none
-/// with changed stereochemistry; and the energy evaluations spent.
-pub fn variants(mol: &Molecule, system: &MmffSystem) -> (Vec<Variant>, u64) {
+/// with changed stereochemistry; and the energy evaluations spent. Once
+/// `late()` is true no further combination is tried.
+pub fn variants(
+    mol: &Molecule,
+    system: &MmffSystem,
+    late: impl Fn() -> bool + Sync,
+) -> (Vec<Variant>, u64) {
     let input = mol.coords();
     let rings: Vec<Vec<usize>> = mol
         .relevant_cycles()
@@ -112,6 +117,9 @@ pub fn variants(mol: &Molecule, system: &MmffSystem) -> (Vec<Variant>, u64) {
     let tried: Vec<(Option<Variant>, u64)> = combinations
         .par_iter()
         .map(|changes| {
+            if late() {
+                return (None, 0);
+            }
             let mut coords = input.to_vec();
             let first = minimize_restrained(system, &mut coords, &restrained, |x, g| {
                 restraint(x, changes, g)
