@@ -153,9 +153,8 @@ pub fn variants(
 
 /// The dihedrals (r_i, r_i+1, r_i+2, r_i+3) around a ring, radians.
 fn ring_dihedrals(coords: &[Point3<f64>], ring: &[usize]) -> Vec<f64> {
-    let n = ring.len();
-    (0..n)
-        .map(|i| dihedral(coords, std::array::from_fn(|k| ring[(i + k) % n])))
+    (0..ring.len())
+        .map(|i| dihedral(coords, ring_quadruple(ring, i)))
         .collect()
 }
 
