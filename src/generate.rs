@@ -20,7 +20,7 @@ use crate::mol::stereo::Stereo;
 use crate::mol::Molecule;
 use crate::sampler::target::BOLTZMANN_KCAL;
 use crate::sampler::{self, Device, Effort, MolecularTarget, SamplerError, Settings};
-use crate::torsion::{find_rotors, RotorOptions, TorsionSpace};
+use crate::torsion::{find_rotors, Rotor, RotorOptions, TorsionSpace};
 use nalgebra::Point3;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
@@ -197,20 +197,18 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
         let lowest = found
             .first()
             .map_or(input_minimum.value, |v| v.energy.min(input_minimum.value));
-        for (k, v) in found
-            .into_iter()
-            .filter(|v| v.energy <= lowest + options.energy_window + RELAXATION_MARGIN)
-            .take(MAX_VARIANTS)
-            .enumerate()
-        {
-            let lower = k == 0 && v.energy < input_minimum.value - LOWER_BASE;
-            let mut moved = mol.clone();
-            if moved.set_coords(v.coords).is_ok() {
-                spaces.push(TorsionSpace::new(&moved, &system, rotors.clone()));
-                if lower {
-                    spaces.swap(0, 1);
-                }
-            }
+        let sample_first = found
+            .first()
+            .is_some_and(|v| v.energy < input_minimum.value - LOWER_BASE);
+        spaces.extend(
+            found
+                .into_iter()
+                .filter(|v| v.energy <= lowest + options.energy_window + RELAXATION_MARGIN)
+                .take(MAX_VARIANTS)
+                .map(|v| space_at(mol, &system, &rotors, v.coords)),
+        );
+        if sample_first {
+            spaces.swap(0, 1);
         }
         if late() {
             return Err(timed_out());
@@ -291,14 +289,11 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
                 .iter()
                 .min_by(|a, b| a.energy.total_cmp(&b.energy))
             {
-                let mut moved = mol.clone();
-                if moved.set_coords(best.coords.clone()).is_ok() {
-                    let space = TorsionSpace::new(&moved, &system, rotors.clone());
-                    let budget = max_minimizations / REFINEMENT_SHARE;
-                    let again = search(mol, &system, &[space], &starts, options, budget, deadline)
-                        .ok_or_else(timed_out)?;
-                    found.absorb(again);
-                }
+                let space = space_at(mol, &system, &rotors, best.coords.clone());
+                let budget = max_minimizations / REFINEMENT_SHARE;
+                let again = search(mol, &system, &[space], &starts, options, budget, deadline)
+                    .ok_or_else(timed_out)?;
+                found.absorb(again);
             }
             ensemble.energy_evaluations += found.evaluations;
             ensemble.minimizations = found.minimizations;
@@ -308,6 +303,20 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
         }
     }
     Ok(ensemble)
+}
+
+/// The torsion space of `mol` with other coordinates (a conformer of it).
+fn space_at(
+    mol: &Molecule,
+    system: &MmffSystem,
+    rotors: &[Rotor],
+    coords: Vec<Point3<f64>>,
+) -> TorsionSpace {
+    let mut moved = mol.clone();
+    moved
+        .set_coords(coords)
+        .expect("a conformer has the molecule's atom count");
+    TorsionSpace::new(&moved, system, rotors.to_vec())
 }
 
 /// Coordinates as an SDF file holds them (4 decimals), so that the energy
