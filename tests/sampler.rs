@@ -7,7 +7,7 @@ use conformers::bench::{bench, BenchReport};
 use conformers::forcefield::mmff::{MmffOptions, MmffSystem};
 use conformers::sampler::synthetic::{Synthetic, SyntheticSpec};
 use conformers::sampler::target::Target;
-use conformers::sampler::{run, Device, Effort, MolecularTarget, Settings};
+use conformers::sampler::{run, Ablation, Device, Effort, MolecularTarget, Settings};
 use conformers::torsion::{find_rotors, RotorOptions, TorsionSpace};
 use std::path::Path;
 
@@ -114,6 +114,75 @@ fn synthetic_gradient_matches_finite_differences() {
     }
 }
 
+#[test]
+fn exact_draws_follow_the_target() {
+    // Mode frequencies of a coupled chain against the transfer-matrix
+    // masses (independent draws per dimension would give neighbours in
+    // the same well a third of the time, not 80 %).
+    let t = Synthetic::new(spec("coupled:dim=3,a=4,b=1.5"));
+    let n = 20_000;
+    let draws = t.exact_samples(n, 5).unwrap();
+    let mut counts = std::collections::HashMap::new();
+    for x in draws.chunks(3) {
+        *counts.entry(t.mode_of(x)).or_insert(0usize) += 1;
+    }
+    let modes = t.significant_modes(0.0);
+    assert_eq!(modes.len(), 27);
+    for (mode, mass) in &modes {
+        let freq = counts.get(mode).copied().unwrap_or(0) as f64 / n as f64;
+        // 4 binomial standard deviations of the heaviest mode (0.27).
+        assert!((freq - mass).abs() < 0.013, "{mode:?}: {freq} vs {mass}");
+    }
+    // Within the wells: E[cos 3x] = I₁(a)/I₀(a) = 0.86352 for a = 4, b = 0.
+    let free = Synthetic::new(spec("coupled:dim=2,a=4,b=0"));
+    let x = free.exact_samples(n, 6).unwrap();
+    let mean = x.iter().map(|v| (3.0 * v).cos()).sum::<f64>() / x.len() as f64;
+    assert!((mean - 0.86352).abs() < 0.005, "{mean}");
+    // Reproducible from the seed.
+    assert_eq!(t.exact_samples(10, 5), t.exact_samples(10, 5));
+    assert_ne!(t.exact_samples(10, 5), t.exact_samples(10, 7));
+}
+
+#[test]
+fn oracle_learns_from_exact_draws_and_needs_them() {
+    let mut s = Settings::preset(Effort::Fast);
+    s.ablation = Ablation::Oracle;
+    let r = bench(
+        &spec("vonmises:dim=3,modes=3,kappa=8"),
+        &s,
+        4000,
+        Device::Cpu,
+        2,
+    )
+    .unwrap();
+    check(&r, 0.05, 0.6, 1.0);
+    assert_eq!(r.training_evaluations, 0);
+    // A molecule has no exact sampler.
+    let mut molecule = ButaneLike;
+    let err = run(&mut molecule, &s, 10, Device::Cpu, 1).expect_err("no exact draws");
+    assert!(err.to_string().contains("synthetic targets"), "{err}");
+}
+
+/// A target that knows nothing beyond its density.
+struct ButaneLike;
+
+impl Target for ButaneLike {
+    fn dim(&self) -> usize {
+        1
+    }
+    fn log_reward(&mut self, points: &[f64], out: &mut [f64]) {
+        for (o, x) in out.iter_mut().zip(points) {
+            *o = 2.0 * (3.0 * x).cos();
+        }
+    }
+    fn log_reward_grad(&mut self, points: &[f64], out: &mut [f64], grad: &mut [f64]) {
+        self.log_reward(points, out);
+        for (g, x) in grad.iter_mut().zip(points) {
+            *g = -6.0 * (3.0 * x).sin();
+        }
+    }
+}
+
 fn check(r: &BenchReport, max_error: f64, min_ess: f64, min_coverage: f64) {
     println!("{}", conformers::bench::to_text(r));
     assert!(
@@ -159,10 +228,10 @@ fn coupled_rotors_eight_dimensions() {
     assert_eq!(r.significant_modes, 297);
     // Short of the goals (ESS/M 0.3, every mode; see the README): the
     // trained sampler is still far better than uniform draws, whose ELBO is
-    // log Z − 23.
+    // log Z − 23, and than a constant learning rate of 1e-3 (log Z − 7).
     check(&r, 0.5, 0.0, 0.55);
     assert!(
-        r.elbo > r.log_z - 9.0,
+        r.elbo > r.log_z - 6.5,
         "ELBO {} vs log Z {}",
         r.elbo,
         r.log_z

@@ -135,6 +135,10 @@ impl<B: AutodiffBackend> Learner<B> {
         self.optim = adam();
     }
 
+    pub fn set_learning_rate(&mut self, lr: f64) {
+        self.config.learning_rate = lr;
+    }
+
     pub fn log_z(&self) -> f64 {
         self.log_z.get()
     }
@@ -292,16 +296,11 @@ impl<B: AutodiffBackend> Learner<B> {
         end
     }
 
-    /// One maximum-likelihood step on backward trajectories from the
-    /// buffer (warm start; no energy calls unless Langevin).
-    pub fn warm_start_step(
-        &mut self,
-        buffer: &mut ReplayBuffer,
-        target: &mut Counted,
-        rng: &mut super::Rng,
-    ) {
+    /// One maximum-likelihood step on backward trajectories from `end`
+    /// (batch·m angles; no energy calls unless Langevin).
+    pub fn likelihood_step(&mut self, end: Vec<f64>, target: &mut Counted, rng: &mut super::Rng) {
         let grid = torus::random_grid(self.config.train_steps, rng);
-        let (end, log_r) = buffer.sample(self.config.batch, rng);
+        let log_r = vec![0.0; end.len() / self.dim];
         let traj = self.simulate_backward(&grid, end, log_r, target, rng);
         self.update_with(&traj, |_| None);
     }

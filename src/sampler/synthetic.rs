@@ -280,6 +280,43 @@ impl Synthetic {
         (messages, scales)
     }
 
+    /// Exact draws by forward filtering, backward sampling on the grid:
+    /// the last angle from its marginal, each earlier one from its
+    /// conditional given the next; every angle is then spread uniformly
+    /// over its grid cell (0.5° wide, far narrower than any mode).
+    fn sample_chain(&self, count: usize, seed: u64) -> Vec<f64> {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = super::Rng::seed_from_u64(seed);
+        let grid = self.grid();
+        let m = self.dims();
+        let (fwd, _) = self.forward_messages(&grid);
+        let mut out = vec![0.0; count * m];
+        let mut weights = vec![0.0; GRID];
+        for point in out.chunks_mut(m) {
+            let mut next: Option<usize> = None;
+            for d in (0..m).rev() {
+                for (x, w) in weights.iter_mut().enumerate() {
+                    let pair = match next {
+                        Some(y) if grid.coupled => grid.kernel[(x + GRID - y) % GRID],
+                        _ => 1.0,
+                    };
+                    *w = fwd[d][x] * pair;
+                }
+                let mut u = rng.random::<f64>() * weights.iter().sum::<f64>();
+                let cell = weights
+                    .iter()
+                    .position(|w| {
+                        u -= w;
+                        u <= 0.0
+                    })
+                    .unwrap_or(GRID - 1);
+                point[d] = -PI + (cell as f64 + rng.random::<f64>()) * grid.h;
+                next = Some(cell);
+            }
+        }
+        out
+    }
+
     /// Every mode whose probability mass exceeds `threshold`, with its mass,
     /// heaviest first. Found by depth-first search over cells, pruning
     /// prefixes whose total mass is already below the threshold.
@@ -431,6 +468,10 @@ impl Target for Synthetic {
     fn log_reward(&mut self, points: &[f64], out: &mut [f64]) {
         let mut grad = vec![0.0; points.len()];
         self.log_reward_grad(points, out, &mut grad);
+    }
+
+    fn exact_samples(&self, count: usize, seed: u64) -> Option<Vec<f64>> {
+        Some(self.sample_chain(count, seed))
     }
 
     fn log_reward_grad(&mut self, points: &[f64], out: &mut [f64], grad: &mut [f64]) {

@@ -24,6 +24,13 @@ pub trait Target {
     fn start(&self) -> Option<Vec<f64>> {
         None
     }
+
+    /// `count` independent draws from the normalised target itself, where
+    /// the target knows how (synthetic targets): the data of the oracle
+    /// ablation, which shows what the Learner reaches with perfect data.
+    fn exact_samples(&self, _count: usize, _seed: u64) -> Option<Vec<f64>> {
+        None
+    }
 }
 
 /// Counts the points at which a target is evaluated (value or gradient:
