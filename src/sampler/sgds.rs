@@ -99,9 +99,12 @@ pub struct Settings {
 
 impl Settings {
     pub fn preset(effort: Effort) -> Settings {
+        // Two rounds of 900 iterations measured better than three of 600
+        // at the same energy budget (log Z − ELBO lower on nine of nine
+        // target/seed pairs): a fresh Learner needs the iterations.
         let base = Settings {
-            rounds: 3,
-            iterations: 600,
+            rounds: 2,
+            iterations: 900,
             batch: 64,
             train_steps: 16,
             inference_steps: 256,
@@ -113,7 +116,7 @@ impl Settings {
             langevin: false,
             warm_start: 0,
             chains: 32,
-            search_steps: 150,
+            search_steps: 225,
             burn_in: 30,
             thin: 2,
             search: SearchKind::Mala,
@@ -133,6 +136,7 @@ impl Settings {
             },
             Effort::Default => base,
             Effort::Thorough => Settings {
+                rounds: 3,
                 iterations: 1500,
                 batch: 128,
                 train_steps: 24,
