@@ -229,11 +229,12 @@ fn coupled_rotors_eight_dimensions() {
     // Short of the goals (ESS/M 0.3, every mode; see the README): the
     // trained sampler is still far better than uniform draws, whose ELBO is
     // log Z − 23, and than three rounds at a constant learning rate of 1e-3
-    // (log Z − 7). log Ẑ misses the mass of the unvisited modes (a quarter
-    // at most: log 0.75 = −0.29) plus the noise of a low ESS.
+    // (log Z − 7); the default reaches log Z − 4.0 to 4.8 on eight seeds.
+    // log Ẑ misses the mass of the unvisited modes (a quarter at most:
+    // log 0.75 = −0.29) plus the noise of a low ESS.
     check(&r, 1.0, 0.0, 0.55);
     assert!(
-        r.elbo > r.log_z - 6.0,
+        r.elbo > r.log_z - 5.5,
         "ELBO {} vs log Z {}",
         r.elbo,
         r.log_z
@@ -243,6 +244,7 @@ fn coupled_rotors_eight_dimensions() {
 #[test]
 fn same_seed_same_draws_whatever_the_thread_count() {
     let mut s = Settings::preset(Effort::Fast);
+    s.explore_iterations = 20;
     s.iterations = 40;
     s.search_steps = 30;
     let draw = |threads: usize, seed: u64| {
