@@ -163,6 +163,22 @@ fn oracle_learns_from_exact_draws_and_needs_them() {
     assert!(err.to_string().contains("synthetic targets"), "{err}");
 }
 
+#[test]
+fn langevin_parametrisation_and_warm_start_learn_a_rotor() {
+    // log Z of exp(2 cos 3x) over one turn: log(2π I₀(2)), I₀(2) = 2.2795853.
+    let exact = (2.0 * std::f64::consts::PI * 2.279_585_3_f64).ln();
+    let mut s = Settings::preset(Effort::Fast);
+    s.langevin = true;
+    s.warm_start = 50;
+    let out = run(&mut ButaneLike, &s, 2000, Device::Cpu, 3).unwrap();
+    println!(
+        "log Z {exact:.4}, estimate {:.4}, ESS/M {:.3}",
+        out.log_z, out.ess
+    );
+    assert!((out.log_z - exact).abs() < 0.05, "{} vs {exact}", out.log_z);
+    assert!(out.ess > 0.5, "ESS/M {}", out.ess);
+}
+
 /// A target that knows nothing beyond its density.
 struct ButaneLike;
 
@@ -228,13 +244,14 @@ fn coupled_rotors_eight_dimensions() {
     assert_eq!(r.significant_modes, 297);
     // Short of the goals (ESS/M 0.3, every mode; see the README): the
     // trained sampler is still far better than uniform draws, whose ELBO is
-    // log Z − 23, and than three rounds at a constant learning rate of 1e-3
-    // (log Z − 7); the default reaches log Z − 4.0 to 4.8 on eight seeds.
-    // log Ẑ misses the mass of the unvisited modes (a quarter at most:
+    // log Z − 23, and than with a fixed step variance (log Z − 4.44 ± 0.23
+    // on seeds 1–3); the default reaches log Z − 4.12 ± 0.14 on seeds 1–3
+    // and log Z − 4.01 on seed 7, with ESS/M 0.009 and 232 of 297 modes. log Ẑ
+    // misses the mass of the unvisited modes (a quarter at most:
     // log 0.75 = −0.29) plus the noise of a low ESS.
-    check(&r, 1.0, 0.0, 0.55);
+    check(&r, 0.5, 0.003, 0.7);
     assert!(
-        r.elbo > r.log_z - 5.5,
+        r.elbo > r.log_z - 5.0,
         "ELBO {} vs log Z {}",
         r.elbo,
         r.log_z
@@ -316,6 +333,6 @@ fn molecular_torsion_boltzmann_distribution() {
             "{file}: {} vs {exact}",
             out.log_z
         );
-        assert!(out.ess > 0.25, "{file}: ESS/M {}", out.ess);
+        assert!(out.ess > 0.4, "{file}: ESS/M {}", out.ess);
     }
 }

@@ -3,11 +3,12 @@
 //! importance-weighted inference.
 //!
 //! Trajectory states are sampled without a graph and treated as constants;
-//! the loss depends on the network only through the drift s_θ inside
-//! log P_F. The derivative of the loss with respect to every drift value is
-//! computed here in f64 (wrapped-normal kernels), and the network receives
-//! it through the surrogate Σ s·∂L/∂s, which has the same parameter
-//! gradient as the loss and needs one forward and one backward pass.
+//! the loss depends on the network only through its outputs (drift and
+//! variance logit) inside log P_F. The derivative of the loss with respect
+//! to every output is computed here in f64 (wrapped-normal kernels), and the
+//! network receives it through the surrogate Σ o·∂L/∂o, which has the same
+//! parameter gradient as the loss and needs one forward and one backward
+//! pass.
 
 use super::buffer::ReplayBuffer;
 use super::network::{
@@ -35,6 +36,68 @@ fn langevin_input(sigma: f64, g: f64) -> f32 {
 }
 
 const LANGEVIN_CLIP: f64 = 10.0;
+
+/// Lower end of the variance exponent f (see [`Step`]); the upper end is
+/// one. Between separated modes the reverse step is wider than the noising
+/// one, which f < 0 allows. (Measured: (−1/2, 1) is better than (0, 1) on
+/// 9 of 10 synthetic runs by ESS; (−1, 1) is no better.)
+const LOWEST_EXPONENT: f64 = -0.5;
+
+/// One generative step from t to t' of one angle, given the network's
+/// drift output s and variance logit u:
+/// P_F(y | x) = WN(y; x + g·s, v·ρ^f(u)).
+///
+/// Mean: g = v/σ(t), so the network predicts the score in units of 1/σ;
+/// its output stays of order one while σ shrinks a hundredfold and every
+/// step moves x by a fraction of the current noise level.
+///
+/// Variance: ρ = σ(t')²/σ(t)² and f(u) ∈ (−1/2, 1). For a Gaussian target
+/// of width w the exact reverse of a noising step of variance v has
+/// variance v·(w² + σ(t')²)/(w² + σ(t)²): v where the target is flat on
+/// the scale of the noise, ρ·v where it is sharp. A fixed v is right only
+/// for fine steps; on the coarse grids of training it leaves every
+/// trajectory with a log-ratio error no drift can remove, and trajectory
+/// balance learns from that noise. (Measured on ten synthetic target/seed
+/// pairs: log Z − ELBO lower on all ten, e.g. 1.59 → 0.99 for eight
+/// κ = 30 von Mises wells.)
+#[derive(Clone, Copy, Debug)]
+struct Step {
+    gain: f64,
+    v: f64,
+    log_rho: f64,
+}
+
+impl Step {
+    fn new(schedule: &Schedule, t: f64, t_next: f64, v: f64) -> Step {
+        let (sigma, sigma_next) = (schedule.sigma(t), schedule.sigma(t_next));
+        Step {
+            gain: v / sigma,
+            v,
+            log_rho: 2.0 * (sigma_next / sigma).ln(),
+        }
+    }
+
+    /// The variance exponent f(u) and df/du.
+    fn exponent(u: f32) -> (f64, f64) {
+        let e = 1.0 / (1.0 + (-f64::from(u)).exp());
+        let span = 1.0 - LOWEST_EXPONENT;
+        (LOWEST_EXPONENT + span * e, span * e * (1.0 - e))
+    }
+
+    /// Mean and variance of P_F(· | x).
+    fn kernel(&self, x: f64, s: f32, u: f32) -> (f64, f64) {
+        let mean = x + self.gain * f64::from(s);
+        (mean, self.v * (Self::exponent(u).0 * self.log_rho).exp())
+    }
+
+    /// log P_F(y | x) and its derivatives with respect to s and u.
+    fn log_pf(&self, x: f64, y: f64, s: f32, u: f32) -> (f64, f64, f64) {
+        let (mean, var) = self.kernel(x, s, u);
+        let (lp, d_mean, d_log_v) = torus::log_wn(y - mean, var);
+        let df = Self::exponent(u).1;
+        (lp, self.gain * d_mean, d_log_v * self.log_rho * df)
+    }
+}
 
 fn huber(d: f64) -> f64 {
     if d.abs() <= HUBER {
@@ -143,16 +206,15 @@ impl<B: AutodiffBackend> Learner<B> {
         self.log_z.get()
     }
 
-    /// The mean of a generative step is x + gain·NN(x, t) with gain =
-    /// v/σ(t): the network predicts the score in units of 1/σ, so its output
-    /// stays of order one while σ shrinks a hundredfold and every step
-    /// moves x by a fraction of the current noise level.
-    fn gain(&self, t: f64, v: f64) -> f64 {
-        v / self.config.schedule.sigma(t)
+    /// The kernel of generative step n of `grid` (variance v of the
+    /// noising step).
+    fn step(&self, grid: &[f64], n: usize, v: f64) -> Step {
+        Step::new(&self.config.schedule, grid[n], grid[n + 1], v)
     }
 
-    /// Drift of the inference network at `points` (B·m) and time t.
-    fn drift(
+    /// Policy outputs (per point: m drifts, then m variance logits) at
+    /// `points` (B·m) and time t.
+    fn outputs(
         &self,
         policy: &Policy<B::InnerBackend>,
         points: &[f64],
@@ -202,15 +264,16 @@ impl<B: AutodiffBackend> Learner<B> {
                 all.extend_from_slice(&g);
                 g
             });
-            let s = self.drift(&policy, &x, grid[n], g.as_deref());
-            let sd = v.sqrt();
-            let gain = self.gain(grid[n], v);
-            for (i, (&xi, &si)) in x.iter().zip(&s).enumerate() {
-                let mean = xi + gain * f64::from(si);
-                let noise = sd * torus::normal(rng);
+            let out = self.outputs(&policy, &x, grid[n], g.as_deref());
+            let step = self.step(grid, n, v);
+            for (i, &xi) in x.iter().enumerate() {
+                let (b, d) = (i / m, i % m);
+                let row = &out[2 * m * b..2 * m * (b + 1)];
+                let (mean, v_f) = step.kernel(xi, row[d], row[m + d]);
+                let noise = v_f.sqrt() * torus::normal(rng);
                 let y = torus::wrap(mean + noise);
-                log_pf[i / m] += torus::log_wn(noise, v).0;
-                log_pb[i / m] += torus::log_wn(xi - y, v).0;
+                log_pf[b] += torus::log_wn(noise, v_f).0;
+                log_pb[b] += torus::log_wn(xi - y, v).0;
                 states.push(y);
             }
         }
@@ -368,8 +431,10 @@ impl<B: AutodiffBackend> Learner<B> {
         let steps_per_chunk = (CHUNK_ROWS / batch).max(1);
         let mut outputs: Vec<Tensor<B, 2>> = Vec::new();
         let mut log_pf = vec![0.0; batch];
-        // ∂ log P_F / ∂s for every drift value, step-major like the states.
-        let mut d_log_pf = vec![0.0; steps * per_step];
+        // ∂ log P_F / ∂(network output), a row of 2m per (step, trajectory),
+        // step-major like the states.
+        let width = 2 * m;
+        let mut d_log_pf = vec![0.0; steps * batch * width];
         for first in (0..steps).step_by(steps_per_chunk) {
             let last = (first + steps_per_chunk).min(steps);
             let mut input = Vec::with_capacity((last - first) * batch * policy_inputs(m));
@@ -394,15 +459,18 @@ impl<B: AutodiffBackend> Learner<B> {
             outputs.push(s);
             for n in first..last {
                 let v = traj.variances[n];
-                let gain = self.gain(traj.grid[n], v);
+                let step = self.step(&traj.grid, n, v);
                 let here = &traj.states[n * per_step..(n + 1) * per_step];
                 let next = &traj.states[(n + 1) * per_step..(n + 2) * per_step];
-                let drift = &s_values[(n - first) * per_step..(n - first + 1) * per_step];
+                let out = &s_values[(n - first) * batch * width..(n - first + 1) * batch * width];
                 for i in 0..per_step {
-                    let mean = here[i] + gain * f64::from(drift[i]);
-                    let (lp, d_mean) = torus::log_wn(next[i] - mean, v);
-                    log_pf[i / m] += lp;
-                    d_log_pf[n * per_step + i] = gain * d_mean;
+                    let (b, d) = (i / m, i % m);
+                    let row = &out[width * b..width * (b + 1)];
+                    let (lp, d_s, d_u) = step.log_pf(here[i], next[i], row[d], row[m + d]);
+                    log_pf[b] += lp;
+                    let k = (n * batch + b) * width;
+                    d_log_pf[k + d] = d_s;
+                    d_log_pf[k + m + d] = d_u;
                 }
             }
         }
@@ -415,10 +483,10 @@ impl<B: AutodiffBackend> Learner<B> {
         for (c, s) in outputs.into_iter().enumerate() {
             let first = c * steps_per_chunk;
             let last = (first + steps_per_chunk).min(steps);
-            let g: Vec<f32> = (first * per_step..last * per_step)
-                .map(|k| (scale[(k % per_step) / m] * d_log_pf[k]) as f32)
+            let g: Vec<f32> = (first * batch * width..last * batch * width)
+                .map(|k| (scale[(k / width) % batch] * d_log_pf[k]) as f32)
                 .collect();
-            let term = (s * matrix::<B>(g, m, &self.device)).sum();
+            let term = (s * matrix::<B>(g, width, &self.device)).sum();
             surrogate = Some(match surrogate {
                 Some(acc) => acc + term,
                 None => term,
@@ -475,5 +543,44 @@ impl<B: AutodiffBackend> Learner<B> {
             done += batch;
         }
         draws
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_derivatives_match_finite_differences() {
+        let schedule = Schedule::default();
+        // A coarse early step (wrapped images matter) and a fine late one.
+        for (t, t_next) in [(0.05, 0.2), (0.9, 0.93)] {
+            let v = schedule.sigma(t).powi(2) - schedule.sigma(t_next).powi(2);
+            let step = Step::new(&schedule, t, t_next, v);
+            for (x, y, s, u) in [(0.3, 0.5, 0.7f32, -1.2f32), (3.0, -3.1, -0.4, 2.0)] {
+                let (_, d_s, d_u) = step.log_pf(x, y, s, u);
+                let h = 1e-3f32;
+                let lp = |s: f32, u: f32| step.log_pf(x, y, s, u).0;
+                let fd_s = (lp(s + h, u) - lp(s - h, u)) / (2.0 * f64::from(h));
+                let fd_u = (lp(s, u + h) - lp(s, u - h)) / (2.0 * f64::from(h));
+                assert!(
+                    (fd_s - d_s).abs() < 1e-3 * (1.0 + d_s.abs()),
+                    "t={t}: {fd_s} vs {d_s}"
+                );
+                assert!(
+                    (fd_u - d_u).abs() < 1e-3 * (1.0 + d_u.abs()),
+                    "t={t}: {fd_u} vs {d_u}"
+                );
+            }
+            // The variance stays between ρ·v and v/√ρ whatever the logit.
+            let rho = step.log_rho.exp();
+            for u in [-50.0, 0.0, 50.0] {
+                let var = step.kernel(0.0, 0.0, u).1;
+                assert!(
+                    var >= rho * v * 0.999 && var <= v / rho.sqrt() * 1.001,
+                    "{var}"
+                );
+            }
+        }
     }
 }

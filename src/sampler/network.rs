@@ -132,11 +132,12 @@ impl<B: Backend> Mlp<B> {
     }
 }
 
-/// The drift s_θ(x, t) of the generative process. Input rows are the
-/// angle harmonics and the time features; with the Langevin parametrisation a
-/// learned time-dependent multiple of σ(t)·∇ log R is added (σ-scaled like
-/// the network output, so the multiple is near one where the noise is
-/// small).
+/// The generative step at (x, t): per angle, the drift s_θ(x, t) and the
+/// logit u_θ(x, t) of the step's variance (see the Learner). Input rows are
+/// the angle harmonics and the time features; with the Langevin
+/// parametrisation a learned time-dependent multiple of σ(t)·∇ log R is
+/// added to the drift (σ-scaled like the network output, so the multiple is
+/// near one where the noise is small).
 #[derive(Module, Debug)]
 pub(crate) struct Policy<B: Backend> {
     net: Mlp<B>,
@@ -154,22 +155,25 @@ impl<B: Backend> Policy<B> {
     ) -> Self {
         let mut sizes = vec![policy_inputs(dim)];
         sizes.extend(std::iter::repeat_n(hidden, layers));
-        sizes.push(dim);
+        sizes.push(2 * dim);
         let net = Mlp::new(&sizes, true, rng, device);
-        // Zero so that the untrained policy is the pure noising process.
+        // Zero so that the untrained policy has no drift.
         let langevin = langevin.then(|| linear(TIME_FEATURES, 1, true, rng, device));
         Policy { net, langevin }
     }
 
-    /// `input`: [rows, policy_inputs(m)]; `grad_log_r`: [rows, m], used only with the
-    /// Langevin parametrisation.
+    /// `input`: [rows, policy_inputs(m)]; `grad_log_r`: [rows, m], used only
+    /// with the Langevin parametrisation. Output: [rows, 2m], the m drifts
+    /// and then the m variance logits.
     pub fn forward(&self, input: Tensor<B, 2>, grad_log_r: Option<Tensor<B, 2>>) -> Tensor<B, 2> {
         let [rows, cols] = input.dims();
         let out = self.net.forward(input.clone());
         match (&self.langevin, grad_log_r) {
             (Some(layer), Some(g)) => {
+                let m = g.dims()[1];
                 let t = input.slice([0..rows, cols - TIME_FEATURES..cols]);
-                out + layer.forward(t) * g
+                let drift = out.clone().slice([0..rows, 0..m]) + layer.forward(t) * g;
+                Tensor::cat(vec![drift, out.slice([0..rows, m..2 * m])], 1)
             }
             _ => out,
         }

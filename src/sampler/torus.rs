@@ -32,26 +32,32 @@ fn images(v: f64) -> i32 {
     }
 }
 
-/// log WN(y; μ, v) and its derivative with respect to μ, for one dimension,
-/// given `diff` = y − μ (any real; it is wrapped here).
-pub fn log_wn(diff: f64, v: f64) -> (f64, f64) {
+/// log WN(y; μ, v) and its derivatives with respect to μ and to log v, for
+/// one dimension, given `diff` = y − μ (any real; it is wrapped here).
+pub fn log_wn(diff: f64, v: f64) -> (f64, f64, f64) {
     let d = wrap(diff);
     let norm = -0.5 * (TWO_PI * v).ln();
     let k = images(v);
     if k == 0 {
-        return (norm - d * d / (2.0 * v), d / v);
+        return (norm - d * d / (2.0 * v), d / v, d * d / (2.0 * v) - 0.5);
     }
     // log-sum-exp over the images d + 2πk, scaled by the nearest (k = 0).
     let top = -d * d / (2.0 * v);
-    let (mut sum, mut first) = (0.0, 0.0);
+    let (mut sum, mut first, mut second) = (0.0, 0.0, 0.0);
     for i in -k..=k {
         let e = d + TWO_PI * f64::from(i);
         let w = (-e * e / (2.0 * v) - top).exp();
         sum += w;
         first += w * e;
+        second += w * e * e;
     }
-    // ∂/∂μ of log Σ exp(−(y−μ+2πk)²/2v) = Σ w_k (d + 2πk) / v.
-    (norm + top + sum.ln(), first / (sum * v))
+    // ∂/∂μ of log Σ exp(−(y−μ+2πk)²/2v) = Σ w_k (d + 2πk) / v, and
+    // v·∂/∂v = Σ w_k (d + 2πk)² / 2v; the normalisation adds −1/2.
+    (
+        norm + top + sum.ln(),
+        first / (sum * v),
+        second / (2.0 * sum * v) - 0.5,
+    )
 }
 
 /// Noise level σ(t) = σ_max^(1−t) σ_min^t; t = 0 is noise, t = 1 the target.
@@ -163,6 +169,11 @@ mod tests {
             assert!(
                 (fd - log_wn(d, v).1).abs() < 1e-5 * (1.0 + fd.abs()),
                 "v={v}"
+            );
+            let fd = (log_wn(d, v * eps.exp()).0 - log_wn(d, v * (-eps).exp()).0) / (2.0 * eps);
+            assert!(
+                (fd - log_wn(d, v).2).abs() < 1e-5 * (1.0 + fd.abs()),
+                "v={v}: ∂/∂log v"
             );
         }
     }
