@@ -84,18 +84,18 @@ impl Step {
         (LOWEST_EXPONENT + span * e, span * e * (1.0 - e))
     }
 
-    /// Mean and variance of P_F(· | x).
-    fn kernel(&self, x: f64, s: f32, u: f32) -> (f64, f64) {
+    /// Mean and variance of P_F(· | x), and ∂ log variance/∂u.
+    fn kernel(&self, x: f64, s: f32, u: f32) -> (f64, f64, f64) {
+        let (f, df) = Self::exponent(u);
         let mean = x + self.gain * f64::from(s);
-        (mean, self.v * (Self::exponent(u).0 * self.log_rho).exp())
+        (mean, self.v * (f * self.log_rho).exp(), self.log_rho * df)
     }
 
     /// log P_F(y | x) and its derivatives with respect to s and u.
     fn log_pf(&self, x: f64, y: f64, s: f32, u: f32) -> (f64, f64, f64) {
-        let (mean, var) = self.kernel(x, s, u);
+        let (mean, var, d_log_var) = self.kernel(x, s, u);
         let (lp, d_mean, d_log_v) = torus::log_wn(y - mean, var);
-        let df = Self::exponent(u).1;
-        (lp, self.gain * d_mean, d_log_v * self.log_rho * df)
+        (lp, self.gain * d_mean, d_log_v * d_log_var)
     }
 }
 
@@ -269,7 +269,7 @@ impl<B: AutodiffBackend> Learner<B> {
             for (i, &xi) in x.iter().enumerate() {
                 let (b, d) = (i / m, i % m);
                 let row = &out[2 * m * b..2 * m * (b + 1)];
-                let (mean, v_f) = step.kernel(xi, row[d], row[m + d]);
+                let (mean, v_f, _) = step.kernel(xi, row[d], row[m + d]);
                 let noise = v_f.sqrt() * torus::normal(rng);
                 let y = torus::wrap(mean + noise);
                 log_pf[b] += torus::log_wn(noise, v_f).0;

@@ -318,7 +318,7 @@ fn train<B: AutodiffBackend>(
     // batches (the Searcher's share in its last round), the searcher alone
     // on chain steps.
     let budget = s.training_budget();
-    let iterations = |round: usize| match s.ablation {
+    let iterations_in = |round: usize| match s.ablation {
         Ablation::LearnerOnly if round + 1 == s.rounds => {
             (budget / s.batch.max(1)).saturating_sub((s.rounds - 1) * s.explore_iterations)
         }
@@ -377,7 +377,7 @@ fn train<B: AutodiffBackend>(
             }
         }
         let mut fresh = novelty_on.then(|| Novelty::<B>::new(m, &mut rng, device.clone()));
-        let iterations = iterations(round);
+        let iterations = iterations_in(round);
         for it in 0..iterations {
             check_time()?;
             learner.set_learning_rate(cosine_decay(s.learning_rate, it, iterations));
