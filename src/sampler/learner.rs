@@ -9,10 +9,16 @@
 //! network receives it through the surrogate Σ o·∂L/∂o, which has the same
 //! parameter gradient as the loss and needs one forward and one backward
 //! pass.
+//!
+//! On-policy batches weight the gradient of each step by the terms of the
+//! log-ratio from that step on, less a learned baseline of the state the
+//! step starts from (a critic). Earlier terms do not depend on the step's
+//! outcome and the baseline depends only on its start, so the expected
+//! gradient is that of trajectory balance while its variance is much lower.
 
 use super::buffer::ReplayBuffer;
 use super::network::{
-    matrix, policy_inputs, push_harmonics, time_features, values, Policy, Scalar,
+    matrix, policy_inputs, push_harmonics, time_features, values, Mlp, Policy, Scalar,
 };
 use super::target::Counted;
 use super::torus::{self, Schedule, LOG_UNIFORM};
@@ -28,6 +34,10 @@ const CHUNK_ROWS: usize = 4096;
 
 /// |δ| beyond which the trajectory-balance loss grows linearly (nats).
 const HUBER: f64 = 10.0;
+
+/// Width of the critic's two hidden layers and its (constant) Adam rate.
+const CRITIC_HIDDEN: usize = 64;
+const CRITIC_RATE: f64 = 1e-3;
 
 /// σ·∇log R as the policy sees it, clipped: near steric clashes the
 /// gradient is enormous and would throw a step across the torus.
@@ -107,6 +117,27 @@ fn huber(d: f64) -> f64 {
     }
 }
 
+/// Cost to go of every (step n, trajectory b), step-major:
+/// Σ_{k≥n} (log P_F − log P_B)(x_{k+1} | x_k) − log R(x_N).
+fn costs_to_go(traj: &Trajectories, step_log_pf: &[f64], m: usize) -> Vec<f64> {
+    let batch = traj.batch;
+    let per_step = batch * m;
+    let mut cost = vec![0.0; step_log_pf.len()];
+    let mut running: Vec<f64> = traj.log_r.iter().map(|r| -r).collect();
+    for (n, &v) in traj.variances.iter().enumerate().rev() {
+        let here = &traj.states[n * per_step..(n + 1) * per_step];
+        let next = &traj.states[(n + 1) * per_step..(n + 2) * per_step];
+        for (b, acc) in running.iter_mut().enumerate() {
+            let log_pb: f64 = (b * m..(b + 1) * m)
+                .map(|i| torus::log_wn(here[i] - next[i], v).0)
+                .sum();
+            *acc += step_log_pf[n * batch + b] - log_pb;
+            cost[n * batch + b] = *acc;
+        }
+    }
+    cost
+}
+
 /// Which objective a batch of trajectories trains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Objective {
@@ -140,6 +171,8 @@ struct Trajectories {
     /// Σ_n log P_B per trajectory.
     log_pb: Vec<f64>,
     log_r: Vec<f64>,
+    /// Drawn by the policy being trained (on-policy).
+    own: bool,
     /// ∇ log R at states 0..N (Langevin parametrisation only).
     grads: Option<Vec<f64>>,
 }
@@ -162,6 +195,10 @@ pub(crate) struct Learner<B: AutodiffBackend> {
     log_z: Scalar<B>,
     log_z_optim: Optim<Scalar<B>, B>,
     log_z_set: bool,
+    /// Baseline of the on-policy cost to go at (x_n, t_n); like log Z it
+    /// is kept when the policy is re-initialised.
+    critic: Mlp<B>,
+    critic_optim: Optim<Mlp<B>, B>,
 }
 
 fn adam<B: AutodiffBackend, M: AutodiffModule<B>>() -> Optim<M, B> {
@@ -179,9 +216,17 @@ impl<B: AutodiffBackend> Learner<B> {
             rng,
             &device,
         );
+        let critic = Mlp::new(
+            &[policy_inputs(dim), CRITIC_HIDDEN, CRITIC_HIDDEN, 1],
+            true,
+            rng,
+            &device,
+        );
         Learner {
             dim,
             log_z: Scalar::new(0.0, &device),
+            critic,
+            critic_optim: adam(),
             config,
             device,
             policy,
@@ -287,6 +332,7 @@ impl<B: AutodiffBackend> Learner<B> {
                 batch,
                 log_pb,
                 log_r,
+                own: true,
                 grads,
             },
             log_pf,
@@ -332,6 +378,7 @@ impl<B: AutodiffBackend> Learner<B> {
             batch,
             log_pb,
             log_r,
+            own: false,
             grads,
         }
     }
@@ -431,6 +478,9 @@ impl<B: AutodiffBackend> Learner<B> {
         let steps_per_chunk = (CHUNK_ROWS / batch).max(1);
         let mut outputs: Vec<Tensor<B, 2>> = Vec::new();
         let mut log_pf = vec![0.0; batch];
+        // log P_F of each (step, trajectory), step-major.
+        let mut step_log_pf = vec![0.0; steps * batch];
+        let mut inputs = Vec::new();
         // ∂ log P_F / ∂(network output), a row of 2m per (step, trajectory),
         // step-major like the states.
         let width = 2 * m;
@@ -446,6 +496,9 @@ impl<B: AutodiffBackend> Learner<B> {
                 }
             }
             let input = matrix::<B>(input, policy_inputs(m), &self.device);
+            if traj.own {
+                inputs.push(input.clone());
+            }
             let grad = traj.grads.as_ref().map(|g| {
                 let g: Vec<f32> = (first * per_step..last * per_step)
                     .map(|k| {
@@ -468,23 +521,28 @@ impl<B: AutodiffBackend> Learner<B> {
                     let row = &out[width * b..width * (b + 1)];
                     let (lp, d_s, d_u) = step.log_pf(here[i], next[i], row[d], row[m + d]);
                     log_pf[b] += lp;
+                    step_log_pf[n * batch + b] += lp;
                     let k = (n * batch + b) * width;
                     d_log_pf[k + d] = d_s;
                     d_log_pf[k + m + d] = d_u;
                 }
             }
         }
+        // ∂L/∂log P_F of each (step, trajectory).
         let (scale, d_log_z) = match weights(&log_pf) {
-            Some((scale, d_log_z)) => (scale, d_log_z),
+            Some((_, d_log_z)) if traj.own => {
+                (self.critic_weights(traj, &step_log_pf, inputs), d_log_z)
+            }
+            Some((scale, d_log_z)) => (scale.repeat(steps), d_log_z),
             // Maximum likelihood: L = −mean Σ log P_F.
-            None => (vec![-1.0 / batch as f64; batch], None),
+            None => (vec![-1.0 / batch as f64; steps * batch], None),
         };
         let mut surrogate: Option<Tensor<B, 1>> = None;
         for (c, s) in outputs.into_iter().enumerate() {
             let first = c * steps_per_chunk;
             let last = (first + steps_per_chunk).min(steps);
             let g: Vec<f32> = (first * batch * width..last * batch * width)
-                .map(|k| (scale[(k / width) % batch] * d_log_pf[k]) as f32)
+                .map(|k| (scale[k / width] * d_log_pf[k]) as f32)
                 .collect();
             let term = (s * matrix::<B>(g, width, &self.device)).sum();
             surrogate = Some(match surrogate {
@@ -509,6 +567,44 @@ impl<B: AutodiffBackend> Learner<B> {
                 self.log_z_optim
                     .step(self.config.log_z_learning_rate, self.log_z.clone(), z_grads);
         }
+    }
+
+    /// Per-step weights of an on-policy batch: 2/B times the cost to go
+    /// from each step, centred on its batch mean and less the critic's
+    /// estimate of that deviation at the step's start (Huber-clipped like
+    /// δ); one critic update towards the centred costs.
+    fn critic_weights(
+        &mut self,
+        traj: &Trajectories,
+        step_log_pf: &[f64],
+        inputs: Vec<Tensor<B, 2>>,
+    ) -> Vec<f64> {
+        let batch = traj.batch;
+        let mut centred = costs_to_go(traj, step_log_pf, self.dim);
+        for step in centred.chunks_mut(batch) {
+            let mean = step.iter().sum::<f64>() / batch as f64;
+            step.iter_mut().for_each(|c| *c -= mean);
+        }
+        let predicted = Tensor::cat(
+            inputs.into_iter().map(|i| self.critic.forward(i)).collect(),
+            0,
+        );
+        let baseline = values(predicted.clone());
+        let weights = centred
+            .iter()
+            .zip(&baseline)
+            .map(|(c, v)| 2.0 * (c - f64::from(*v)).clamp(-HUBER, HUBER) / batch as f64)
+            .collect();
+        let goal: Vec<f32> = centred.iter().map(|&c| c as f32).collect();
+        let loss = (predicted - matrix::<B>(goal, 1, &self.device))
+            .powf_scalar(2.0)
+            .mean();
+        let mut grads = loss.backward();
+        let grads = GradientsParams::from_module(&mut grads, &self.critic);
+        self.critic = self
+            .critic_optim
+            .step(CRITIC_RATE, self.critic.clone(), grads);
+        weights
     }
 
     /// `count` draws on a uniform grid of `steps` with their log-weights
@@ -581,6 +677,52 @@ mod tests {
                     "{var}"
                 );
             }
+        }
+    }
+
+    /// The cost to go from step 0 is the whole trajectory's −log w − log p0,
+    /// and from the last step that step's log P_F − log P_B − log R.
+    #[test]
+    fn costs_to_go_sum_the_remaining_steps() {
+        let (m, batch) = (2, 3);
+        let grid = torus::uniform_grid(4);
+        let variances = Schedule::default().variances(&grid);
+        let steps = variances.len();
+        let states: Vec<f64> = (0..(steps + 1) * batch * m)
+            .map(|i| torus::wrap(0.7 * i as f64))
+            .collect();
+        let per_step = batch * m;
+        let mut log_pb = vec![0.0; batch];
+        for (n, &v) in variances.iter().enumerate() {
+            for i in 0..per_step {
+                let (x, y) = (states[n * per_step + i], states[(n + 1) * per_step + i]);
+                log_pb[i / m] += torus::log_wn(x - y, v).0;
+            }
+        }
+        let step_log_pf: Vec<f64> = (0..steps * batch).map(|k| -0.1 * k as f64).collect();
+        let traj = Trajectories {
+            grid,
+            variances: variances.clone(),
+            states: states.clone(),
+            batch,
+            log_pb: log_pb.clone(),
+            log_r: vec![-1.0, 0.5, 2.0],
+            own: true,
+            grads: None,
+        };
+        let cost = costs_to_go(&traj, &step_log_pf, m);
+        for b in 0..batch {
+            let log_pf: f64 = (0..steps).map(|n| step_log_pf[n * batch + b]).sum();
+            assert!((cost[b] - (log_pf - log_pb[b] - traj.log_r[b])).abs() < 1e-9);
+            let n = steps - 1;
+            let last_pb: f64 = (b * m..(b + 1) * m)
+                .map(|i| {
+                    let (x, y) = (states[n * per_step + i], states[(n + 1) * per_step + i]);
+                    torus::log_wn(x - y, variances[n]).0
+                })
+                .sum();
+            let expected = step_log_pf[n * batch + b] - last_pb - traj.log_r[b];
+            assert!((cost[n * batch + b] - expected).abs() < 1e-9);
         }
     }
 }
