@@ -465,7 +465,9 @@ impl<B: AutodiffBackend> Learner<B> {
     /// Evaluates the drift with gradient on every (state, step) of `traj`,
     /// computes Σ_n log P_F per trajectory and ∂ log P_F/∂s, asks `weights`
     /// for ∂L/∂(Σ log P_F) per trajectory and ∂L/∂log Z (None: maximise the
-    /// likelihood Σ log P_F), and takes one optimiser step.
+    /// likelihood Σ log P_F), and takes one optimiser step. On-policy
+    /// batches take per-step weights from the critic instead of `weights`'
+    /// per-trajectory ones (log Z still learns from the latter).
     fn update_with(
         &mut self,
         traj: &Trajectories,
