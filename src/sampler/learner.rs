@@ -117,22 +117,17 @@ fn huber(d: f64) -> f64 {
     }
 }
 
-/// Cost to go of every (step n, trajectory b), step-major:
-/// Σ_{k≥n} (log P_F − log P_B)(x_{k+1} | x_k) − log R(x_N).
-fn costs_to_go(traj: &Trajectories, step_log_pf: &[f64], m: usize) -> Vec<f64> {
-    let batch = traj.batch;
-    let per_step = batch * m;
+/// Cost to go of every (step n, trajectory b), step-major like the
+/// per-step log-probabilities: Σ_{k≥n} (log P_F − log P_B)_k − log R(x_N).
+fn costs_to_go(step_log_pf: &[f64], step_log_pb: &[f64], log_r: &[f64]) -> Vec<f64> {
+    let batch = log_r.len();
     let mut cost = vec![0.0; step_log_pf.len()];
-    let mut running: Vec<f64> = traj.log_r.iter().map(|r| -r).collect();
-    for (n, &v) in traj.variances.iter().enumerate().rev() {
-        let here = &traj.states[n * per_step..(n + 1) * per_step];
-        let next = &traj.states[(n + 1) * per_step..(n + 2) * per_step];
+    let mut running: Vec<f64> = log_r.iter().map(|r| -r).collect();
+    for n in (0..step_log_pf.len() / batch.max(1)).rev() {
         for (b, acc) in running.iter_mut().enumerate() {
-            let log_pb: f64 = (b * m..(b + 1) * m)
-                .map(|i| torus::log_wn(here[i] - next[i], v).0)
-                .sum();
-            *acc += step_log_pf[n * batch + b] - log_pb;
-            cost[n * batch + b] = *acc;
+            let k = n * batch + b;
+            *acc += step_log_pf[k] - step_log_pb[k];
+            cost[k] = *acc;
         }
     }
     cost
@@ -171,8 +166,10 @@ struct Trajectories {
     /// Σ_n log P_B per trajectory.
     log_pb: Vec<f64>,
     log_r: Vec<f64>,
-    /// Drawn by the policy being trained (on-policy).
-    own: bool,
+    /// log P_B of each (step, trajectory), step-major: kept for on-policy
+    /// batches (drawn by the policy being trained), whose steps are
+    /// weighted separately.
+    step_log_pb: Option<Vec<f64>>,
     /// ∇ log R at states 0..N (Langevin parametrisation only).
     grads: Option<Vec<f64>>,
 }
@@ -302,6 +299,7 @@ impl<B: AutodiffBackend> Learner<B> {
         let mut grads = policy.uses_gradient().then(Vec::new);
         let mut log_pf = vec![0.0; batch];
         let mut log_pb = vec![0.0; batch];
+        let mut step_log_pb = vec![0.0; variances.len() * batch];
         for (n, &v) in variances.iter().enumerate() {
             let x = states[n * batch * m..(n + 1) * batch * m].to_vec();
             let g = grads.as_mut().map(|all: &mut Vec<f64>| {
@@ -318,7 +316,9 @@ impl<B: AutodiffBackend> Learner<B> {
                 let noise = v_f.sqrt() * torus::normal(rng);
                 let y = torus::wrap(mean + noise);
                 log_pf[b] += torus::log_wn(noise, v_f).0;
-                log_pb[b] += torus::log_wn(xi - y, v).0;
+                let lp = torus::log_wn(xi - y, v).0;
+                log_pb[b] += lp;
+                step_log_pb[n * batch + b] += lp;
                 states.push(y);
             }
         }
@@ -332,7 +332,7 @@ impl<B: AutodiffBackend> Learner<B> {
                 batch,
                 log_pb,
                 log_r,
-                own: true,
+                step_log_pb: Some(step_log_pb),
                 grads,
             },
             log_pf,
@@ -378,7 +378,7 @@ impl<B: AutodiffBackend> Learner<B> {
             batch,
             log_pb,
             log_r,
-            own: false,
+            step_log_pb: None,
             grads,
         }
     }
@@ -498,7 +498,7 @@ impl<B: AutodiffBackend> Learner<B> {
                 }
             }
             let input = matrix::<B>(input, policy_inputs(m), &self.device);
-            if traj.own {
+            if traj.step_log_pb.is_some() {
                 inputs.push(input.clone());
             }
             let grad = traj.grads.as_ref().map(|g| {
@@ -532,10 +532,13 @@ impl<B: AutodiffBackend> Learner<B> {
         }
         // ∂L/∂log P_F of each (step, trajectory).
         let (scale, d_log_z) = match weights(&log_pf) {
-            Some((_, d_log_z)) if traj.own => {
-                (self.critic_weights(traj, &step_log_pf, inputs), d_log_z)
-            }
-            Some((scale, d_log_z)) => (scale.repeat(steps), d_log_z),
+            Some((scale, d_log_z)) => match &traj.step_log_pb {
+                Some(step_log_pb) => (
+                    self.critic_weights(&step_log_pf, step_log_pb, &traj.log_r, inputs),
+                    d_log_z,
+                ),
+                None => (scale.repeat(steps), d_log_z),
+            },
             // Maximum likelihood: L = −mean Σ log P_F.
             None => (vec![-1.0 / batch as f64; steps * batch], None),
         };
@@ -577,12 +580,13 @@ impl<B: AutodiffBackend> Learner<B> {
     /// δ); one critic update towards the centred costs.
     fn critic_weights(
         &mut self,
-        traj: &Trajectories,
         step_log_pf: &[f64],
+        step_log_pb: &[f64],
+        log_r: &[f64],
         inputs: Vec<Tensor<B, 2>>,
     ) -> Vec<f64> {
-        let batch = traj.batch;
-        let mut centred = costs_to_go(traj, step_log_pf, self.dim);
+        let batch = log_r.len();
+        let mut centred = costs_to_go(step_log_pf, step_log_pb, log_r);
         for step in centred.chunks_mut(batch) {
             let mean = step.iter().sum::<f64>() / batch as f64;
             step.iter_mut().for_each(|c| *c -= mean);
@@ -682,49 +686,23 @@ mod tests {
         }
     }
 
-    /// The cost to go from step 0 is the whole trajectory's −log w − log p0,
-    /// and from the last step that step's log P_F − log P_B − log R.
+    /// The cost to go from step n sums the remaining steps' log P_F −
+    /// log P_B, less log R.
     #[test]
     fn costs_to_go_sum_the_remaining_steps() {
-        let (m, batch) = (2, 3);
-        let grid = torus::uniform_grid(4);
-        let variances = Schedule::default().variances(&grid);
-        let steps = variances.len();
-        let states: Vec<f64> = (0..(steps + 1) * batch * m)
-            .map(|i| torus::wrap(0.7 * i as f64))
-            .collect();
-        let per_step = batch * m;
-        let mut log_pb = vec![0.0; batch];
-        for (n, &v) in variances.iter().enumerate() {
-            for i in 0..per_step {
-                let (x, y) = (states[n * per_step + i], states[(n + 1) * per_step + i]);
-                log_pb[i / m] += torus::log_wn(x - y, v).0;
-            }
-        }
+        let (steps, batch) = (4, 3);
         let step_log_pf: Vec<f64> = (0..steps * batch).map(|k| -0.1 * k as f64).collect();
-        let traj = Trajectories {
-            grid,
-            variances: variances.clone(),
-            states: states.clone(),
-            batch,
-            log_pb: log_pb.clone(),
-            log_r: vec![-1.0, 0.5, 2.0],
-            own: true,
-            grads: None,
-        };
-        let cost = costs_to_go(&traj, &step_log_pf, m);
-        for b in 0..batch {
-            let log_pf: f64 = (0..steps).map(|n| step_log_pf[n * batch + b]).sum();
-            assert!((cost[b] - (log_pf - log_pb[b] - traj.log_r[b])).abs() < 1e-9);
-            let n = steps - 1;
-            let last_pb: f64 = (b * m..(b + 1) * m)
-                .map(|i| {
-                    let (x, y) = (states[n * per_step + i], states[(n + 1) * per_step + i]);
-                    torus::log_wn(x - y, variances[n]).0
-                })
-                .sum();
-            let expected = step_log_pf[n * batch + b] - last_pb - traj.log_r[b];
-            assert!((cost[n * batch + b] - expected).abs() < 1e-9);
+        let step_log_pb: Vec<f64> = (0..steps * batch).map(|k| 0.3 * (k as f64).sin()).collect();
+        let log_r = [-1.0, 0.5, 2.0];
+        let cost = costs_to_go(&step_log_pf, &step_log_pb, &log_r);
+        for n in 0..steps {
+            for b in 0..batch {
+                let expected: f64 = (n..steps)
+                    .map(|k| step_log_pf[k * batch + b] - step_log_pb[k * batch + b])
+                    .sum::<f64>()
+                    - log_r[b];
+                assert!((cost[n * batch + b] - expected).abs() < 1e-12);
+            }
         }
     }
 }
