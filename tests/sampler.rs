@@ -244,9 +244,9 @@ fn coupled_rotors_eight_dimensions() {
     assert_eq!(r.significant_modes, 297);
     // Short of the goals (ESS/M 0.3, every mode; see the README): the
     // trained sampler is still far better than uniform draws, whose ELBO is
-    // log Z − 23, and than the Learner alone (log Z − 4.88 ± 0.01 on seeds
-    // 1–3); the default reaches log Z − 3.89 ± 0.22 on seeds 1–3 and
-    // log Z − 3.81 on seed 7, with ESS/M 0.009 and 239 of 297 modes. log Ẑ
+    // log Z − 23, and than the Learner alone (log Z − 4.91 ± 0.02 on seeds
+    // 1–3); the default reaches log Z − 3.97 ± 0.17 on seeds 1–3 and
+    // log Z − 3.88 on seed 7, with ESS/M 0.011 and 233 of 297 modes. log Ẑ
     // misses the mass of the unvisited modes (a quarter at most:
     // log 0.75 = −0.29) plus the noise of a low ESS.
     check(&r, 0.5, 0.003, 0.7);

@@ -133,6 +133,20 @@ fn costs_to_go(step_log_pf: &[f64], step_log_pb: &[f64], log_r: &[f64]) -> Vec<f
     cost
 }
 
+/// Centre of one step's costs to go: their mean after clamping each to
+/// within HUBER of the median. A trajectory ending in a steric clash costs
+/// 10⁴ nats; the plain mean would shift every other cost in the batch past
+/// the clip and erase their differences.
+fn robust_centre(costs: &[f64]) -> f64 {
+    let mut sorted = costs.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    let clamped = costs
+        .iter()
+        .map(|c| c.clamp(median - HUBER, median + HUBER));
+    clamped.sum::<f64>() / costs.len() as f64
+}
+
 /// Which objective a batch of trajectories trains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Objective {
@@ -575,9 +589,9 @@ impl<B: AutodiffBackend> Learner<B> {
     }
 
     /// Per-step weights of an on-policy batch: 2/B times the cost to go
-    /// from each step, centred on its batch mean and less the critic's
-    /// estimate of that deviation at the step's start (Huber-clipped like
-    /// δ); one critic update towards the centred costs.
+    /// from each step, centred on its batch's robust mean and less the
+    /// critic's estimate of that deviation at the step's start
+    /// (Huber-clipped like δ); one critic update towards the centred costs.
     fn critic_weights(
         &mut self,
         step_log_pf: &[f64],
@@ -588,8 +602,8 @@ impl<B: AutodiffBackend> Learner<B> {
         let batch = log_r.len();
         let mut centred = costs_to_go(step_log_pf, step_log_pb, log_r);
         for step in centred.chunks_mut(batch) {
-            let mean = step.iter().sum::<f64>() / batch as f64;
-            step.iter_mut().for_each(|c| *c -= mean);
+            let centre = robust_centre(step);
+            step.iter_mut().for_each(|c| *c -= centre);
         }
         let predicted = Tensor::cat(
             inputs.into_iter().map(|i| self.critic.forward(i)).collect(),
@@ -601,7 +615,12 @@ impl<B: AutodiffBackend> Learner<B> {
             .zip(&baseline)
             .map(|(c, v)| 2.0 * (c - f64::from(*v)).clamp(-HUBER, HUBER) / batch as f64)
             .collect();
-        let goal: Vec<f32> = centred.iter().map(|&c| c as f32).collect();
+        // Past ±HUBER a weight is clipped whatever the baseline, so larger
+        // targets would only make the critic chase clashes.
+        let goal: Vec<f32> = centred
+            .iter()
+            .map(|&c| c.clamp(-HUBER, HUBER) as f32)
+            .collect();
         let loss = (predicted - matrix::<B>(goal, 1, &self.device))
             .powf_scalar(2.0)
             .mean();
@@ -704,5 +723,19 @@ mod tests {
                 assert!((cost[n * batch + b] - expected).abs() < 1e-12);
             }
         }
+    }
+
+    /// A clash among eight ordinary trajectories counts as median + HUBER:
+    /// the centre moves from 0.625 to 1.78, where the plain mean would
+    /// move to 1112.
+    #[test]
+    fn robust_centre_ignores_a_clash() {
+        let ordinary = [-2.0, -1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0];
+        let mut costs = ordinary.to_vec();
+        costs.push(1e4);
+        let median = 1.0;
+        let expected = (ordinary.iter().sum::<f64>() + median + HUBER) / 9.0;
+        assert!((robust_centre(&costs) - expected).abs() < 1e-12);
+        assert!((robust_centre(&ordinary) - 0.625).abs() < 1e-12);
     }
 }
