@@ -476,12 +476,13 @@ impl<B: AutodiffBackend> Learner<B> {
         loss
     }
 
-    /// Evaluates the drift with gradient on every (state, step) of `traj`,
-    /// computes Σ_n log P_F per trajectory and ∂ log P_F/∂s, asks `weights`
-    /// for ∂L/∂(Σ log P_F) per trajectory and ∂L/∂log Z (None: maximise the
-    /// likelihood Σ log P_F), and takes one optimiser step. On-policy
-    /// batches take per-step weights from the critic instead of `weights`'
-    /// per-trajectory ones (log Z still learns from the latter).
+    /// Evaluates the policy (drift and variance logit) with gradient on
+    /// every (state, step) of `traj`, computes log P_F per step and
+    /// trajectory and its derivatives with respect to both outputs, asks
+    /// `weights` for ∂L/∂(Σ log P_F) per trajectory and ∂L/∂log Z (None:
+    /// maximise the likelihood Σ log P_F), and takes one optimiser step.
+    /// On-policy batches take per-step weights from the critic instead of
+    /// `weights`' per-trajectory ones (log Z still learns from the latter).
     fn update_with(
         &mut self,
         traj: &Trajectories,
