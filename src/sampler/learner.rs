@@ -18,7 +18,7 @@
 
 use super::buffer::ReplayBuffer;
 use super::network::{
-    matrix, policy_inputs, push_harmonics, time_features, values, Mlp, Policy, Scalar,
+    matrix, policy_inputs, push_harmonics, time_features, values, Mlp, Policy, PolicyInput, Scalar,
 };
 use super::target::Counted;
 use super::torus::{self, Schedule, LOG_UNIFORM};
@@ -165,6 +165,7 @@ pub(crate) struct LearnerConfig {
     pub learning_rate: f64,
     pub log_z_learning_rate: f64,
     pub objective: Objective,
+    pub per_angle: bool,
     pub langevin: bool,
     pub schedule: Schedule,
 }
@@ -223,6 +224,7 @@ impl<B: AutodiffBackend> Learner<B> {
             dim,
             config.hidden,
             config.layers,
+            config.per_angle,
             config.langevin,
             rng,
             &device,
@@ -250,7 +252,15 @@ impl<B: AutodiffBackend> Learner<B> {
     /// A fresh policy network and optimiser; log Z is kept.
     pub fn reinitialise(&mut self, rng: &mut super::Rng) {
         let c = &self.config;
-        self.policy = Policy::new(self.dim, c.hidden, c.layers, c.langevin, rng, &self.device);
+        self.policy = Policy::new(
+            self.dim,
+            c.hidden,
+            c.layers,
+            c.per_angle,
+            c.langevin,
+            rng,
+            &self.device,
+        );
         self.optim = adam();
     }
 
@@ -285,7 +295,7 @@ impl<B: AutodiffBackend> Learner<B> {
             push_harmonics(x, &mut input);
             input.extend_from_slice(&time);
         }
-        let input = matrix(input, policy_inputs(m), &self.device);
+        let input = PolicyInput::new(input, m, &self.device);
         let sigma = self.config.schedule.sigma(t);
         let grad = grad.map(|g| {
             matrix(
@@ -294,7 +304,7 @@ impl<B: AutodiffBackend> Learner<B> {
                 &self.device,
             )
         });
-        values(policy.forward(input, grad))
+        values(policy.forward(&input, grad))
     }
 
     /// Runs the generative process from the uniform prior on `grid`:
@@ -512,9 +522,9 @@ impl<B: AutodiffBackend> Learner<B> {
                     input.extend_from_slice(&time);
                 }
             }
-            let input = matrix::<B>(input, policy_inputs(m), &self.device);
+            let input = PolicyInput::<B>::new(input, m, &self.device);
             if traj.step_log_pb.is_some() {
-                inputs.push(input.clone());
+                inputs.push(input.dense.clone());
             }
             let grad = traj.grads.as_ref().map(|g| {
                 let g: Vec<f32> = (first * per_step..last * per_step)
@@ -524,7 +534,7 @@ impl<B: AutodiffBackend> Learner<B> {
                     .collect();
                 matrix::<B>(g, m, &self.device)
             });
-            let s = self.policy.forward(input, grad);
+            let s = self.policy.forward(&input, grad);
             let s_values = values(s.clone());
             outputs.push(s);
             for n in first..last {

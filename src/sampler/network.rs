@@ -71,6 +71,16 @@ pub(crate) fn values<B: Backend, const D: usize>(t: Tensor<B, D>) -> Vec<f32> {
         .expect("float tensor data")
 }
 
+/// `n` initial parameters of a layer with `fan_in` inputs: U(±1/√fan_in)
+/// (PyTorch's default), or all zeros.
+fn initial(n: usize, fan_in: usize, zero: bool, rng: &mut impl rand::Rng) -> Vec<f32> {
+    if zero {
+        return vec![0.0; n];
+    }
+    let k = 1.0 / (fan_in as f32).sqrt();
+    (0..n).map(|_| rng.random_range(-k..k)).collect()
+}
+
 /// A dense layer with PyTorch's default initialisation U(±1/√fan_in), or
 /// all zeros.
 fn linear<B: Backend>(
@@ -80,16 +90,10 @@ fn linear<B: Backend>(
     rng: &mut impl rand::Rng,
     device: &B::Device,
 ) -> Linear<B> {
-    let k = 1.0 / (d_in as f32).sqrt();
-    let mut draw = |n: usize| -> Vec<f32> {
-        if zero {
-            vec![0.0; n]
-        } else {
-            (0..n).map(|_| rng.random_range(-k..k)).collect()
-        }
-    };
-    let weight = Tensor::from_data(TensorData::new(draw(d_in * d_out), [d_in, d_out]), device);
-    let bias = Tensor::from_data(TensorData::new(draw(d_out), [d_out]), device);
+    let weight = initial(d_in * d_out, d_in, zero, rng);
+    let weight = Tensor::from_data(TensorData::new(weight, [d_in, d_out]), device);
+    let bias = initial(d_out, d_in, zero, rng);
+    let bias = Tensor::from_data(TensorData::new(bias, [d_out]), device);
     Linear {
         weight: Param::from_tensor(weight),
         bias: Some(Param::from_tensor(bias)),
@@ -132,15 +136,102 @@ impl<B: Backend> Mlp<B> {
     }
 }
 
+/// One small MLP per angle, run side by side as batched matrix products:
+/// angle d's outputs (its drift and variance logit) from its own harmonics
+/// and the time features only. Weights are not shared between angles. A
+/// constant input feature stands in for the first layer's bias; the other
+/// layers have none (the policy's dense output layer has a bias per
+/// output). Burn's Flex backend adds a bias broadcast over this layout
+/// element by element, which measured slower than the products.
+#[derive(Module, Debug)]
+pub(crate) struct PerAngle<B: Backend> {
+    weights: Vec<Param<Tensor<B, 3>>>,
+}
+
+/// Width of the per-angle MLPs.
+const PER_ANGLE_HIDDEN: usize = 32;
+
+/// Inputs of one angle's MLP: its harmonics, the time features, and 1.
+const PER_ANGLE_INPUTS: usize = 2 * HARMONICS + TIME_FEATURES + 1;
+
+/// Policy input rows (harmonics of every angle, then the time features; see
+/// [`push_harmonics`]) as the two MLPs take them: as they are for the dense
+/// one, and regrouped by angle for the per-angle ones. The regrouping is a
+/// loop here; as tensor operations (slice, permute, repeat, concatenate) it
+/// measured slower than the rest of the policy.
+pub(crate) struct PolicyInput<B: Backend> {
+    pub dense: Tensor<B, 2>,
+    per_angle: Tensor<B, 3>,
+}
+
+impl<B: Backend> PolicyInput<B> {
+    pub fn new(rows: Vec<f32>, m: usize, device: &B::Device) -> Self {
+        let cols = policy_inputs(m);
+        let n = rows.len() / cols;
+        let mut per_angle = Vec::with_capacity(m * n * PER_ANGLE_INPUTS);
+        for d in 0..m {
+            for row in rows.chunks(cols) {
+                per_angle.extend((0..2 * HARMONICS).map(|j| row[j * m + d]));
+                per_angle.extend_from_slice(&row[cols - TIME_FEATURES..]);
+                per_angle.push(1.0);
+            }
+        }
+        let per_angle = TensorData::new(per_angle, [m, n, PER_ANGLE_INPUTS]);
+        PolicyInput {
+            dense: matrix(rows, cols, device),
+            per_angle: Tensor::from_data(per_angle, device),
+        }
+    }
+}
+
+impl<B: Backend> PerAngle<B> {
+    fn new(dim: usize, rng: &mut impl rand::Rng, device: &B::Device) -> Self {
+        let sizes = [PER_ANGLE_INPUTS, PER_ANGLE_HIDDEN, PER_ANGLE_HIDDEN, 2];
+        let n = sizes.len() - 1;
+        let weights = (0..n)
+            .map(|i| {
+                let (d_in, d_out) = (sizes[i], sizes[i + 1]);
+                let w = initial(dim * d_in * d_out, d_in, i + 1 == n, rng);
+                let w = TensorData::new(w, [dim, d_in, d_out]);
+                Param::from_tensor(Tensor::from_data(w, device))
+            })
+            .collect();
+        PerAngle { weights }
+    }
+
+    /// `input`: [m, rows, PER_ANGLE_INPUTS] (see [`PolicyInput`]); output
+    /// [rows, 2m] laid out as the policy's.
+    fn forward(&self, input: Tensor<B, 3>) -> Tensor<B, 2> {
+        let [m, rows, _] = input.dims();
+        let mut x = input;
+        let n = self.weights.len();
+        for (i, w) in self.weights.iter().enumerate() {
+            x = x.matmul(w.val());
+            if i + 1 < n {
+                x = relu(x);
+            }
+        }
+        // [m, rows, 2] → [rows, 2, m] → [rows, 2m]: drifts, then logits.
+        x.permute([1, 2, 0]).reshape([rows, 2 * m])
+    }
+}
+
 /// The generative step at (x, t): per angle, the drift s_θ(x, t) and the
 /// logit u_θ(x, t) of the step's variance (see the Learner). Input rows are
-/// the angle harmonics and the time features; with the Langevin
+/// the angle harmonics and the time features. The output is the sum of a
+/// dense MLP over all angles (their coupling) and of one small MLP per
+/// angle (its own wells): with the dense MLP alone, every angle's part of
+/// the fit is learned through hidden units shared with all the others, and
+/// the fit degraded fast with the number of angles (ESS/M 0.02 on twenty
+/// independent bimodal angles, 0.55 with the per-angle MLPs). With the
+/// Langevin
 /// parametrisation a learned time-dependent multiple of σ(t)·∇ log R is
 /// added to the drift (σ-scaled like the network output, so the multiple is
 /// near one where the noise is small).
 #[derive(Module, Debug)]
 pub(crate) struct Policy<B: Backend> {
     net: Mlp<B>,
+    per_angle: Option<PerAngle<B>>,
     langevin: Option<Linear<B>>,
 }
 
@@ -149,6 +240,7 @@ impl<B: Backend> Policy<B> {
         dim: usize,
         hidden: usize,
         layers: usize,
+        per_angle: bool,
         langevin: bool,
         rng: &mut impl rand::Rng,
         device: &B::Device,
@@ -157,17 +249,29 @@ impl<B: Backend> Policy<B> {
         sizes.extend(std::iter::repeat_n(hidden, layers));
         sizes.push(2 * dim);
         let net = Mlp::new(&sizes, true, rng, device);
+        let per_angle = per_angle.then(|| PerAngle::new(dim, rng, device));
         // Zero so that the untrained policy has no drift.
         let langevin = langevin.then(|| linear(TIME_FEATURES, 1, true, rng, device));
-        Policy { net, langevin }
+        Policy {
+            net,
+            per_angle,
+            langevin,
+        }
     }
 
-    /// `input`: [rows, policy_inputs(m)]; `grad_log_r`: [rows, m], used only
-    /// with the Langevin parametrisation. Output: [rows, 2m], the m drifts
-    /// and then the m variance logits.
-    pub fn forward(&self, input: Tensor<B, 2>, grad_log_r: Option<Tensor<B, 2>>) -> Tensor<B, 2> {
+    /// `grad_log_r`: [rows, m], used only with the Langevin parametrisation.
+    /// Output: [rows, 2m], the m drifts and then the m variance logits.
+    pub fn forward(
+        &self,
+        input: &PolicyInput<B>,
+        grad_log_r: Option<Tensor<B, 2>>,
+    ) -> Tensor<B, 2> {
+        let mut out = self.net.forward(input.dense.clone());
+        if let Some(per_angle) = &self.per_angle {
+            out = out + per_angle.forward(input.per_angle.clone());
+        }
+        let input = input.dense.clone();
         let [rows, cols] = input.dims();
-        let out = self.net.forward(input.clone());
         match (&self.langevin, grad_log_r) {
             (Some(layer), Some(g)) => {
                 let m = g.dims()[1];
@@ -206,5 +310,49 @@ impl<B: Backend> Scalar<B> {
 
     pub fn get(&self) -> f64 {
         f64::from(values(self.value.val())[0])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::backend::Flex;
+    use rand::SeedableRng;
+
+    /// Angle d's per-angle outputs (columns d and m + d) must depend on
+    /// angle d's inputs alone, and on all of them.
+    #[test]
+    fn per_angle_outputs_see_their_own_angle_only() {
+        let device = Default::default();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let m = 4;
+        let mut net = PerAngle::<Flex>::new(m, &mut rng, &device);
+        // The last layer starts at zero; give it weights to see through.
+        let last = net.weights.len() - 1;
+        let w = initial(m * PER_ANGLE_HIDDEN * 2, PER_ANGLE_HIDDEN, false, &mut rng);
+        net.weights[last] = Param::from_tensor(Tensor::from_data(
+            TensorData::new(w, [m, PER_ANGLE_HIDDEN, 2]),
+            &device,
+        ));
+        let row = |x: &[f64]| {
+            let mut input = Vec::new();
+            push_harmonics(x, &mut input);
+            input.extend(time_features(0.4));
+            let input = PolicyInput::<Flex>::new(input, m, &device);
+            values(net.forward(input.per_angle))
+        };
+        let base = [0.1, -1.2, 2.5, 0.7];
+        let out = row(&base);
+        for d in 0..m {
+            let mut x = base;
+            x[d] += 0.8;
+            let moved = row(&x);
+            for j in 0..m {
+                for col in [j, m + j] {
+                    let changed = (moved[col] - out[col]).abs() > 1e-6;
+                    assert_eq!(changed, j == d, "angle {d} moved output column {col}");
+                }
+            }
+        }
     }
 }
