@@ -245,8 +245,9 @@ fn coupled_rotors_eight_dimensions() {
     // Short of the goals (ESS/M 0.3, every mode; see the README): the
     // trained sampler is still far better than uniform draws, whose ELBO is
     // log Z − 23, and than the Learner alone (log Z − 4.91 ± 0.02 on seeds
-    // 1–3); the default reaches log Z − 3.97 ± 0.17 on seeds 1–3 and
-    // log Z − 3.88 on seed 7, with ESS/M 0.011 and 233 of 297 modes. log Ẑ
+    // 1–3, dense policy MLP alone); the default reaches log Z − 3.25 on
+    // seed 7, with ESS/M 0.013 and 220 of 297 modes (2.58–3.07 on seeds 5
+    // and 6; 3.97 ± 0.17 on seeds 1–3 with the dense MLP alone). log Ẑ
     // misses the mass of the unvisited modes (a quarter at most:
     // log 0.75 = −0.29) plus the noise of a low ESS.
     check(&r, 0.5, 0.003, 0.7);
