@@ -18,7 +18,7 @@
 
 use super::buffer::ReplayBuffer;
 use super::network::{
-    matrix, policy_inputs, push_harmonics, time_features, values, Mlp, Policy, PolicyInput, Scalar,
+    matrix, policy_inputs, push_harmonics, time_features, values, Mlp, Policy, Scalar,
 };
 use super::target::Counted;
 use super::torus::{self, Schedule, LOG_UNIFORM};
@@ -295,7 +295,7 @@ impl<B: AutodiffBackend> Learner<B> {
             push_harmonics(x, &mut input);
             input.extend_from_slice(&time);
         }
-        let input = PolicyInput::new(input, m, &self.device);
+        let input = policy.input(input, m, &self.device);
         let sigma = self.config.schedule.sigma(t);
         let grad = grad.map(|g| {
             matrix(
@@ -522,7 +522,7 @@ impl<B: AutodiffBackend> Learner<B> {
                     input.extend_from_slice(&time);
                 }
             }
-            let input = PolicyInput::<B>::new(input, m, &self.device);
+            let input = self.policy.input(input, m, &self.device);
             if traj.step_log_pb.is_some() {
                 inputs.push(input.dense.clone());
             }

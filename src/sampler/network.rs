@@ -161,27 +161,23 @@ const PER_ANGLE_INPUTS: usize = 2 * HARMONICS + TIME_FEATURES + 1;
 /// measured slower than the rest of the policy.
 pub(crate) struct PolicyInput<B: Backend> {
     pub dense: Tensor<B, 2>,
-    per_angle: Tensor<B, 3>,
+    /// [m, rows, PER_ANGLE_INPUTS]; only for a policy with per-angle MLPs.
+    per_angle: Option<Tensor<B, 3>>,
 }
 
-impl<B: Backend> PolicyInput<B> {
-    pub fn new(rows: Vec<f32>, m: usize, device: &B::Device) -> Self {
-        let cols = policy_inputs(m);
-        let n = rows.len() / cols;
-        let mut per_angle = Vec::with_capacity(m * n * PER_ANGLE_INPUTS);
-        for d in 0..m {
-            for row in rows.chunks(cols) {
-                per_angle.extend((0..2 * HARMONICS).map(|j| row[j * m + d]));
-                per_angle.extend_from_slice(&row[cols - TIME_FEATURES..]);
-                per_angle.push(1.0);
-            }
-        }
-        let per_angle = TensorData::new(per_angle, [m, n, PER_ANGLE_INPUTS]);
-        PolicyInput {
-            dense: matrix(rows, cols, device),
-            per_angle: Tensor::from_data(per_angle, device),
+/// Regroups policy input rows by angle: [m, rows, PER_ANGLE_INPUTS].
+fn per_angle_input<B: Backend>(rows: &[f32], m: usize, device: &B::Device) -> Tensor<B, 3> {
+    let cols = policy_inputs(m);
+    let n = rows.len() / cols;
+    let mut out = Vec::with_capacity(m * n * PER_ANGLE_INPUTS);
+    for d in 0..m {
+        for row in rows.chunks(cols) {
+            out.extend((0..2 * HARMONICS).map(|j| row[j * m + d]));
+            out.extend_from_slice(&row[cols - TIME_FEATURES..]);
+            out.push(1.0);
         }
     }
+    Tensor::from_data(TensorData::new(out, [m, n, PER_ANGLE_INPUTS]), device)
 }
 
 impl<B: Backend> PerAngle<B> {
@@ -223,11 +219,10 @@ impl<B: Backend> PerAngle<B> {
 /// angle (its own wells): with the dense MLP alone, every angle's part of
 /// the fit is learned through hidden units shared with all the others, and
 /// the fit degraded fast with the number of angles (ESS/M 0.02 on twenty
-/// independent bimodal angles, 0.55 with the per-angle MLPs). With the
-/// Langevin
-/// parametrisation a learned time-dependent multiple of σ(t)·∇ log R is
-/// added to the drift (σ-scaled like the network output, so the multiple is
-/// near one where the noise is small).
+/// independent bimodal angles, 0.58 with the per-angle MLPs). With the
+/// Langevin parametrisation a learned time-dependent multiple of
+/// σ(t)·∇ log R is added to the drift (σ-scaled like the network output, so
+/// the multiple is near one where the noise is small).
 #[derive(Module, Debug)]
 pub(crate) struct Policy<B: Backend> {
     net: Mlp<B>,
@@ -259,7 +254,19 @@ impl<B: Backend> Policy<B> {
         }
     }
 
-    /// `grad_log_r`: [rows, m], used only with the Langevin parametrisation.
+    /// The input this policy takes from rows of [`policy_inputs`]`(m)`.
+    pub fn input(&self, rows: Vec<f32>, m: usize, device: &B::Device) -> PolicyInput<B> {
+        PolicyInput {
+            per_angle: self
+                .per_angle
+                .as_ref()
+                .map(|_| per_angle_input(&rows, m, device)),
+            dense: matrix(rows, policy_inputs(m), device),
+        }
+    }
+
+    /// `input`: from [`Policy::input`]; `grad_log_r`: [rows, m], used only
+    /// with the Langevin parametrisation.
     /// Output: [rows, 2m], the m drifts and then the m variance logits.
     pub fn forward(
         &self,
@@ -267,8 +274,8 @@ impl<B: Backend> Policy<B> {
         grad_log_r: Option<Tensor<B, 2>>,
     ) -> Tensor<B, 2> {
         let mut out = self.net.forward(input.dense.clone());
-        if let Some(per_angle) = &self.per_angle {
-            out = out + per_angle.forward(input.per_angle.clone());
+        if let (Some(net), Some(x)) = (&self.per_angle, &input.per_angle) {
+            out = out + net.forward(x.clone());
         }
         let input = input.dense.clone();
         let [rows, cols] = input.dims();
@@ -338,8 +345,7 @@ mod tests {
             let mut input = Vec::new();
             push_harmonics(x, &mut input);
             input.extend(time_features(0.4));
-            let input = PolicyInput::<Flex>::new(input, m, &device);
-            values(net.forward(input.per_angle))
+            values(net.forward(per_angle_input::<Flex>(&input, m, &device)))
         };
         let base = [0.1, -1.2, 2.5, 0.7];
         let out = row(&base);
