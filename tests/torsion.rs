@@ -202,3 +202,29 @@ fn batches_equal_single_evaluations_for_any_split() {
         }
     }
 }
+
+/// Rotor neighbours: rotors whose bonds share an atom first, then those one
+/// bond away, each group in rotor order (checked by hand on the drawings).
+#[test]
+fn rotor_neighbours_share_an_atom_or_a_bond() {
+    let neighbours = |file: &str| {
+        let mol = &read_ok(&crate::util::root().join("molecules").join(file))[0];
+        let system = MmffSystem::new(mol, &MmffOptions::default()).unwrap();
+        let space = TorsionSpace::new(mol, &system, find_rotors(mol, RotorOptions::default()));
+        space.neighbours().to_vec()
+    };
+    // φ (N4–C5) and ψ (C5–C7) share the α carbon.
+    assert_eq!(neighbours("alanine_dipeptide.sdf"), [vec![1], vec![0]]);
+    // C5–N6 and C7–C9 are joined by the bond N6–C7; C30–C31 stands alone.
+    assert_eq!(
+        neighbours("heteroaromatic_5rotors.sdf"),
+        [vec![1], vec![0], vec![3], vec![2], vec![5], vec![4], vec![]]
+    );
+    // Verapamil's chain C6…C14: C12–C13 shares atoms with C11–C12 and
+    // C13–C14, and is one bond from C9–C11, C14–C17 and C14–C20; the two
+    // methoxy groups on neighbouring ring carbons see each other.
+    let verapamil = neighbours("flexible_8rotors.sdf");
+    assert_eq!(verapamil[6], [5, 7, 4, 8, 9]);
+    assert_eq!(verapamil[0], [12]);
+    assert_eq!(verapamil[12], [0]);
+}

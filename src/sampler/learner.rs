@@ -165,7 +165,9 @@ pub(crate) struct LearnerConfig {
     pub learning_rate: f64,
     pub log_z_learning_rate: f64,
     pub objective: Objective,
-    pub per_angle: bool,
+    /// Per-angle MLPs, with each angle's neighbours (see
+    /// [`super::Target::neighbours`]); `None`: the dense MLP alone.
+    pub per_angle: Option<Vec<Vec<usize>>>,
     pub langevin: bool,
     pub schedule: Schedule,
 }
@@ -224,7 +226,7 @@ impl<B: AutodiffBackend> Learner<B> {
             dim,
             config.hidden,
             config.layers,
-            config.per_angle,
+            config.per_angle.as_deref(),
             config.langevin,
             rng,
             &device,
@@ -256,7 +258,7 @@ impl<B: AutodiffBackend> Learner<B> {
             self.dim,
             c.hidden,
             c.layers,
-            c.per_angle,
+            c.per_angle.as_deref(),
             c.langevin,
             rng,
             &self.device,

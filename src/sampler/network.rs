@@ -137,52 +137,49 @@ impl<B: Backend> Mlp<B> {
 }
 
 /// One small MLP per angle, run side by side as batched matrix products:
-/// angle d's outputs (its drift and variance logit) from its own harmonics
-/// and the time features only. Weights are not shared between angles. A
-/// constant input feature stands in for the first layer's bias; the other
-/// layers have none (the policy's dense output layer has a bias per
-/// output). Burn's Flex backend adds a bias broadcast over this layout
+/// angle d's outputs (its drift and variance logit) from its own harmonics,
+/// those of the angles it interacts with most directly (its neighbours,
+/// from the target), and the time features. Weights are not shared between
+/// angles. A constant input feature stands in for the first layer's bias;
+/// the other layers have none (the policy's dense output layer has a bias
+/// per output). Burn's Flex backend adds a bias broadcast over this layout
 /// element by element, which measured slower than the products.
 #[derive(Module, Debug)]
 pub(crate) struct PerAngle<B: Backend> {
     weights: Vec<Param<Tensor<B, 3>>>,
+    /// Per angle, the neighbours it sees, at most [`NEIGHBOUR_SLOTS`].
+    #[module(skip)]
+    neighbours: Vec<Vec<usize>>,
+    /// Neighbour slots of every angle's input (unused ones are zero).
+    #[module(skip)]
+    slots: usize,
 }
 
 /// Width of the per-angle MLPs.
 const PER_ANGLE_HIDDEN: usize = 32;
 
-/// Inputs of one angle's MLP: its harmonics, the time features, and 1.
-const PER_ANGLE_INPUTS: usize = 2 * HARMONICS + TIME_FEATURES + 1;
-
-/// Policy input rows (harmonics of every angle, then the time features; see
-/// [`push_harmonics`]) as the two MLPs take them: as they are for the dense
-/// one, and regrouped by angle for the per-angle ones. The regrouping is a
-/// loop here; as tensor operations (slice, permute, repeat, concatenate) it
-/// measured slower than the rest of the policy.
-pub(crate) struct PolicyInput<B: Backend> {
-    pub dense: Tensor<B, 2>,
-    /// [m, rows, PER_ANGLE_INPUTS]; only for a policy with per-angle MLPs.
-    per_angle: Option<Tensor<B, 3>>,
-}
-
-/// Regroups policy input rows by angle: [m, rows, PER_ANGLE_INPUTS].
-fn per_angle_input<B: Backend>(rows: &[f32], m: usize, device: &B::Device) -> Tensor<B, 3> {
-    let cols = policy_inputs(m);
-    let n = rows.len() / cols;
-    let mut out = Vec::with_capacity(m * n * PER_ANGLE_INPUTS);
-    for d in 0..m {
-        for row in rows.chunks(cols) {
-            out.extend((0..2 * HARMONICS).map(|j| row[j * m + d]));
-            out.extend_from_slice(&row[cols - TIME_FEATURES..]);
-            out.push(1.0);
-        }
-    }
-    Tensor::from_data(TensorData::new(out, [m, n, PER_ANGLE_INPUTS]), device)
-}
+/// Most neighbours one angle's MLP sees: the closest ones.
+const NEIGHBOUR_SLOTS: usize = 4;
 
 impl<B: Backend> PerAngle<B> {
-    fn new(dim: usize, rng: &mut impl rand::Rng, device: &B::Device) -> Self {
-        let sizes = [PER_ANGLE_INPUTS, PER_ANGLE_HIDDEN, PER_ANGLE_HIDDEN, 2];
+    /// `neighbours`: per angle, closest first; may be empty.
+    fn new(
+        dim: usize,
+        neighbours: &[Vec<usize>],
+        rng: &mut impl rand::Rng,
+        device: &B::Device,
+    ) -> Self {
+        let neighbours: Vec<Vec<usize>> = (0..dim)
+            .map(|d| {
+                let mut n = neighbours.get(d).cloned().unwrap_or_default();
+                n.retain(|&e| e < dim && e != d);
+                n.truncate(NEIGHBOUR_SLOTS);
+                n
+            })
+            .collect();
+        let slots = neighbours.iter().map(Vec::len).max().unwrap_or(0);
+        let inputs = 2 * HARMONICS * (1 + slots) + TIME_FEATURES + 1;
+        let sizes = [inputs, PER_ANGLE_HIDDEN, PER_ANGLE_HIDDEN, 2];
         let n = sizes.len() - 1;
         let weights = (0..n)
             .map(|i| {
@@ -192,11 +189,39 @@ impl<B: Backend> PerAngle<B> {
                 Param::from_tensor(Tensor::from_data(w, device))
             })
             .collect();
-        PerAngle { weights }
+        PerAngle {
+            weights,
+            neighbours,
+            slots,
+        }
     }
 
-    /// `input`: [m, rows, PER_ANGLE_INPUTS] (see [`PolicyInput`]); output
-    /// [rows, 2m] laid out as the policy's.
+    /// Regroups policy input rows (harmonics of every angle, then the time
+    /// features; see [`push_harmonics`]) by angle: [m, rows, inputs]. The
+    /// regrouping is a loop here; as tensor operations (slice, permute,
+    /// repeat, concatenate) it measured slower than the rest of the policy.
+    fn input(&self, rows: &[f32], device: &B::Device) -> Tensor<B, 3> {
+        let m = self.neighbours.len();
+        let cols = policy_inputs(m);
+        let n = rows.len() / cols;
+        let width = 2 * HARMONICS * (1 + self.slots) + TIME_FEATURES + 1;
+        let mut out = Vec::with_capacity(m * n * width);
+        for (d, neighbours) in self.neighbours.iter().enumerate() {
+            for row in rows.chunks(cols) {
+                for &e in std::iter::once(&d).chain(neighbours) {
+                    out.extend((0..2 * HARMONICS).map(|j| row[j * m + e]));
+                }
+                let unused = self.slots - neighbours.len();
+                out.extend(std::iter::repeat_n(0.0, 2 * HARMONICS * unused));
+                out.extend_from_slice(&row[cols - TIME_FEATURES..]);
+                out.push(1.0);
+            }
+        }
+        Tensor::from_data(TensorData::new(out, [m, n, width]), device)
+    }
+
+    /// `input`: from [`PerAngle::input`]; output [rows, 2m] laid out as
+    /// the policy's.
     fn forward(&self, input: Tensor<B, 3>) -> Tensor<B, 2> {
         let [m, rows, _] = input.dims();
         let mut x = input;
@@ -210,6 +235,14 @@ impl<B: Backend> PerAngle<B> {
         // [m, rows, 2] → [rows, 2, m] → [rows, 2m]: drifts, then logits.
         x.permute([1, 2, 0]).reshape([rows, 2 * m])
     }
+}
+
+/// Policy input rows as the two MLPs take them: as they are for the dense
+/// one, and regrouped by angle for the per-angle ones.
+pub(crate) struct PolicyInput<B: Backend> {
+    pub dense: Tensor<B, 2>,
+    /// [m, rows, inputs]; only for a policy with per-angle MLPs.
+    per_angle: Option<Tensor<B, 3>>,
 }
 
 /// The generative step at (x, t): per angle, the drift s_θ(x, t) and the
@@ -235,7 +268,7 @@ impl<B: Backend> Policy<B> {
         dim: usize,
         hidden: usize,
         layers: usize,
-        per_angle: bool,
+        per_angle: Option<&[Vec<usize>]>,
         langevin: bool,
         rng: &mut impl rand::Rng,
         device: &B::Device,
@@ -244,7 +277,7 @@ impl<B: Backend> Policy<B> {
         sizes.extend(std::iter::repeat_n(hidden, layers));
         sizes.push(2 * dim);
         let net = Mlp::new(&sizes, true, rng, device);
-        let per_angle = per_angle.then(|| PerAngle::new(dim, rng, device));
+        let per_angle = per_angle.map(|n| PerAngle::new(dim, n, rng, device));
         // Zero so that the untrained policy has no drift.
         let langevin = langevin.then(|| linear(TIME_FEATURES, 1, true, rng, device));
         Policy {
@@ -257,10 +290,7 @@ impl<B: Backend> Policy<B> {
     /// The input this policy takes from rows of [`policy_inputs`]`(m)`.
     pub fn input(&self, rows: Vec<f32>, m: usize, device: &B::Device) -> PolicyInput<B> {
         PolicyInput {
-            per_angle: self
-                .per_angle
-                .as_ref()
-                .map(|_| per_angle_input(&rows, m, device)),
+            per_angle: self.per_angle.as_ref().map(|net| net.input(&rows, device)),
             dense: matrix(rows, policy_inputs(m), device),
         }
     }
@@ -327,13 +357,14 @@ mod tests {
     use rand::SeedableRng;
 
     /// Angle d's per-angle outputs (columns d and m + d) must depend on
-    /// angle d's inputs alone, and on all of them.
+    /// angle d and its neighbours alone, and on all of them.
     #[test]
-    fn per_angle_outputs_see_their_own_angle_only() {
+    fn per_angle_outputs_see_their_angle_and_its_neighbours_only() {
         let device = Default::default();
         let mut rng = rand::rngs::StdRng::seed_from_u64(3);
         let m = 4;
-        let mut net = PerAngle::<Flex>::new(m, &mut rng, &device);
+        let neighbours = vec![vec![2], vec![], vec![3, 0], vec![2]];
+        let mut net = PerAngle::<Flex>::new(m, &neighbours, &mut rng, &device);
         // The last layer starts at zero; give it weights to see through.
         let last = net.weights.len() - 1;
         let w = initial(m * PER_ANGLE_HIDDEN * 2, PER_ANGLE_HIDDEN, false, &mut rng);
@@ -345,7 +376,7 @@ mod tests {
             let mut input = Vec::new();
             push_harmonics(x, &mut input);
             input.extend(time_features(0.4));
-            values(net.forward(per_angle_input::<Flex>(&input, m, &device)))
+            values(net.forward(net.input(&input, &device)))
         };
         let base = [0.1, -1.2, 2.5, 0.7];
         let out = row(&base);
@@ -353,10 +384,11 @@ mod tests {
             let mut x = base;
             x[d] += 0.8;
             let moved = row(&x);
-            for j in 0..m {
+            for (j, seen) in neighbours.iter().enumerate() {
                 for col in [j, m + j] {
                     let changed = (moved[col] - out[col]).abs() > 1e-6;
-                    assert_eq!(changed, j == d, "angle {d} moved output column {col}");
+                    let sees = j == d || seen.contains(&d);
+                    assert_eq!(changed, sees, "angle {d} moved output column {col}");
                 }
             }
         }

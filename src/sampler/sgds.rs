@@ -341,7 +341,7 @@ fn train<B: AutodiffBackend>(
         learning_rate: s.learning_rate,
         log_z_learning_rate: s.log_z_learning_rate,
         objective: s.objective,
-        per_angle: s.per_angle,
+        per_angle: s.per_angle.then(|| target.neighbours()),
         langevin: s.langevin,
         schedule: Schedule::default(),
     };

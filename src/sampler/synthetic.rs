@@ -474,6 +474,19 @@ impl Target for Synthetic {
         Some(self.sample_chain(count, seed))
     }
 
+    fn neighbours(&self) -> Vec<Vec<usize>> {
+        match self.spec {
+            SyntheticSpec::Coupled { dim, b, .. } if b != 0.0 => (0..dim)
+                .map(|d| {
+                    let before = d.checked_sub(1);
+                    let after = (d + 1 < dim).then_some(d + 1);
+                    before.into_iter().chain(after).collect()
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     fn log_reward_grad(&mut self, points: &[f64], out: &mut [f64], grad: &mut [f64]) {
         let m = self.dims();
         for ((x, o), g) in points.chunks(m).zip(out.iter_mut()).zip(grad.chunks_mut(m)) {

@@ -31,6 +31,14 @@ pub trait Target {
     fn exact_samples(&self, _count: usize, _seed: u64) -> Option<Vec<f64>> {
         None
     }
+
+    /// For each angle, the angles it interacts with most directly, closest
+    /// first (a molecule's rotors one bond apart, a chain's neighbours);
+    /// empty where nothing is known. Each angle's own small policy MLP sees
+    /// these angles too.
+    fn neighbours(&self) -> Vec<Vec<usize>> {
+        Vec::new()
+    }
 }
 
 /// Counts the points at which a target is evaluated (value or gradient:
@@ -54,6 +62,10 @@ impl<'a> Counted<'a> {
 
     pub fn start(&self) -> Option<Vec<f64>> {
         self.target.start()
+    }
+
+    pub fn neighbours(&self) -> Vec<Vec<usize>> {
+        self.target.neighbours()
     }
 
     pub fn log_reward(&mut self, points: &[f64]) -> Vec<f64> {
@@ -128,5 +140,9 @@ impl Target for MolecularTarget<'_> {
 
     fn start(&self) -> Option<Vec<f64>> {
         Some(self.space.reference_torsions().to_vec())
+    }
+
+    fn neighbours(&self) -> Vec<Vec<usize>> {
+        self.space.neighbours().to_vec()
     }
 }

@@ -21,6 +21,8 @@ use nalgebra::{Point3, Rotation3, Unit, Vector3};
 pub struct TorsionSpace {
     reference: Vec<Point3<f64>>,
     rotors: Vec<Rotor>,
+    /// Per rotor, the rotors one bond away, sharing an end atom first.
+    neighbours: Vec<Vec<usize>>,
     /// Dihedrals of the input, radians.
     tau0: Vec<f64>,
     /// Energy of the τ-independent interactions.
@@ -98,6 +100,7 @@ impl TorsionSpace {
         }
         let constant_energy = constant.evaluate(&reference, None).total();
         TorsionSpace {
+            neighbours: rotor_neighbours(mol, &rotor_bonds),
             reference,
             rotors,
             tau0,
@@ -113,6 +116,13 @@ impl TorsionSpace {
 
     pub fn rotors(&self) -> &[Rotor] {
         &self.rotors
+    }
+
+    /// Per rotor, the rotors whose bonds share an atom with its own (their
+    /// torsions meet in 1–5 interactions), then those joined to it by one
+    /// bond (1–6), each group in rotor order.
+    pub fn neighbours(&self) -> &[Vec<usize>] {
+        &self.neighbours
     }
 
     /// τ of the input geometry (radians).
@@ -255,4 +265,26 @@ impl TorsionSpace {
         }
         self.constant_energy + e
     }
+}
+
+/// See [`TorsionSpace::neighbours`]; `bonds` are the rotor bonds' end atoms.
+fn rotor_neighbours(mol: &Molecule, bonds: &[[usize; 2]]) -> Vec<Vec<usize>> {
+    let bonded = |a: usize, b: usize| mol.bond_between(a, b).is_some();
+    bonds
+        .iter()
+        .enumerate()
+        .map(|(r, ends)| {
+            let near = |s: usize, distance: usize| {
+                s != r
+                    && ends.iter().any(|&a| {
+                        bonds[s]
+                            .iter()
+                            .any(|&b| if distance == 0 { a == b } else { bonded(a, b) })
+                    })
+            };
+            let sharing = (0..bonds.len()).filter(|&s| near(s, 0));
+            let joined = (0..bonds.len()).filter(|&s| !near(s, 0) && near(s, 1));
+            sharing.chain(joined).collect()
+        })
+        .collect()
 }
