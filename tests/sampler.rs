@@ -260,9 +260,8 @@ fn coupled_rotors_eight_dimensions() {
     // (1.44 / 1.63 on seeds 5 / 6; the last bits, and these numbers, vary
     // a little between CPUs: 1.51, 0.023 and 276 on another). Without the
     // neighbours in the per-angle MLPs it was 3.25, 0.013 and 220 of 297
-    // modes; uniform draws give
-    // log Z − 23. log Ẑ misses the mass of the unvisited modes plus the
-    // noise of a low ESS.
+    // modes; uniform draws give log Z − 23. log Ẑ misses the mass of the
+    // unvisited modes plus the noise of a low ESS.
     check(&r, 0.3, 0.01, 0.85);
     assert!(
         r.elbo > r.log_z - 2.2,

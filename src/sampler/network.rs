@@ -161,6 +161,12 @@ const PER_ANGLE_HIDDEN: usize = 32;
 /// Most neighbours one angle's MLP sees: the closest ones.
 const NEIGHBOUR_SLOTS: usize = 4;
 
+/// Inputs of one angle's MLP with `slots` neighbour slots: the harmonics of
+/// the angle and of each slot, the time features, and 1.
+fn per_angle_inputs(slots: usize) -> usize {
+    2 * HARMONICS * (1 + slots) + TIME_FEATURES + 1
+}
+
 impl<B: Backend> PerAngle<B> {
     /// `neighbours`: per angle, closest first; may be empty.
     fn new(
@@ -178,7 +184,7 @@ impl<B: Backend> PerAngle<B> {
             })
             .collect();
         let slots = neighbours.iter().map(Vec::len).max().unwrap_or(0);
-        let inputs = 2 * HARMONICS * (1 + slots) + TIME_FEATURES + 1;
+        let inputs = per_angle_inputs(slots);
         let sizes = [inputs, PER_ANGLE_HIDDEN, PER_ANGLE_HIDDEN, 2];
         let n = sizes.len() - 1;
         let weights = (0..n)
@@ -204,7 +210,7 @@ impl<B: Backend> PerAngle<B> {
         let m = self.neighbours.len();
         let cols = policy_inputs(m);
         let n = rows.len() / cols;
-        let width = 2 * HARMONICS * (1 + self.slots) + TIME_FEATURES + 1;
+        let width = per_angle_inputs(self.slots);
         let mut out = Vec::with_capacity(m * n * width);
         for (d, neighbours) in self.neighbours.iter().enumerate() {
             for row in rows.chunks(cols) {
