@@ -231,13 +231,13 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
     // sampled.
     let log_z_shift =
         (input_energy - target.reference_energy()) / (BOLTZMANN_KCAL * sampling_temperature);
+    let preset = Settings::preset(options.effort);
     let settings = Settings {
         deadline,
-        // Minima mode needs the basins, not exact weights: the per-angle
-        // MLPs measured no better there (cover of the minima development
-        // set equal or lower) at 1.6–2.1 × the wall time.
-        per_angle: options.mode == Mode::Boltzmann,
-        ..Settings::preset(options.effort)
+        ..match options.mode {
+            Mode::Boltzmann => preset,
+            Mode::Minima => preset.for_minima(),
+        }
     };
     let outcome = sampler::run(&mut target, &settings, draws, options.device, options.seed)
         .map_err(|e| match e {

@@ -288,6 +288,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ablation::SearcherOnly,
                     Ablation::NoNovelty,
                     Ablation::NoReinit,
+                    Ablation::NoLearnerChains,
                     Ablation::Oracle,
                 ]
             } else {

@@ -256,15 +256,15 @@ fn coupled_rotors_eight_dimensions() {
     let r = bench(&spec("coupled:dim=8,a=4,b=1.5"), &s, 10_000, Device::Cpu, 7).unwrap();
     assert_eq!(r.significant_modes, 297);
     // Short of the goal ESS/M 0.3 (see the README): the default reaches
-    // log Z − ELBO 1.50 on seed 7, ESS/M 0.032 and 280 of 297 modes
-    // (1.44 / 1.63 on seeds 5 / 6; the last bits, and these numbers, vary
-    // a little between CPUs: 1.51, 0.023 and 276 on another). Without the
-    // neighbours in the per-angle MLPs it was 3.25, 0.013 and 220 of 297
-    // modes; uniform draws give log Z − 23. log Ẑ misses the mass of the
+    // log Z − ELBO 0.92 on seed 7, ESS/M 0.20 and all 297 modes
+    // (0.90 / 0.93 on seeds 5 / 6; the last bits, and these numbers, vary
+    // a little between CPUs). Without the Learner chains (and at the
+    // earlier learning rate 5e-3) it was 1.50, 0.032 and 280 of 297;
+    // uniform draws give log Z − 23. log Ẑ misses the mass of the
     // unvisited modes plus the noise of a low ESS.
-    check(&r, 0.3, 0.01, 0.85);
+    check(&r, 0.2, 0.08, 0.97);
     assert!(
-        r.elbo > r.log_z - 2.2,
+        r.elbo > r.log_z - 1.3,
         "ELBO {} vs log Z {}",
         r.elbo,
         r.log_z

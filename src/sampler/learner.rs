@@ -109,14 +109,6 @@ impl Step {
     }
 }
 
-fn huber(d: f64) -> f64 {
-    if d.abs() <= HUBER {
-        d * d
-    } else {
-        HUBER * (2.0 * d.abs() - HUBER)
-    }
-}
-
 /// Cost to go of every (step n, trajectory b), step-major like the
 /// per-step log-probabilities: Σ_{k≥n} (log P_F − log P_B)_k − log R(x_N).
 fn costs_to_go(step_log_pf: &[f64], step_log_pb: &[f64], log_r: &[f64]) -> Vec<f64> {
@@ -189,6 +181,13 @@ struct Trajectories {
     step_log_pb: Option<Vec<f64>>,
     /// ∇ log R at states 0..N (Langevin parametrisation only).
     grads: Option<Vec<f64>>,
+}
+
+/// End points of a batch with their log R and log-weights.
+pub(crate) struct Weighted {
+    pub points: Vec<f64>,
+    pub log_r: Vec<f64>,
+    pub log_w: Vec<f64>,
 }
 
 /// Draws of a trained sampler with their importance weights.
@@ -409,13 +408,18 @@ impl<B: AutodiffBackend> Learner<B> {
         }
     }
 
-    /// One on-policy training batch; returns its end points.
-    pub fn on_policy_step(&mut self, target: &mut Counted, rng: &mut super::Rng) -> Vec<f64> {
+    /// One on-policy training batch; returns its end points, their
+    /// log R and their log-weights under the policy before the update.
+    pub fn on_policy_step(&mut self, target: &mut Counted, rng: &mut super::Rng) -> Weighted {
         let grid = torus::random_grid(self.config.train_steps, rng);
         let (traj, _) = self.simulate_forward(&grid, self.config.batch, target, rng);
-        self.update(&traj, self.config.objective);
+        let log_w = self.update(&traj, self.config.objective);
         let m = self.dim;
-        traj.states[self.config.train_steps * traj.batch * m..].to_vec()
+        Weighted {
+            points: traj.states[self.config.train_steps * traj.batch * m..].to_vec(),
+            log_r: traj.log_r,
+            log_w,
+        }
     }
 
     /// One off-policy batch from the buffer; returns its end points.
@@ -427,9 +431,34 @@ impl<B: AutodiffBackend> Learner<B> {
     ) -> Vec<f64> {
         let grid = torus::random_grid(self.config.train_steps, rng);
         let (end, log_r) = buffer.sample(self.config.batch, rng);
-        let traj = self.simulate_backward(&grid, end.clone(), log_r, target, rng);
-        self.update(&traj, self.config.objective);
+        self.balance(&grid, end.clone(), log_r, target, rng);
         end
+    }
+
+    /// One trajectory-balance batch on backward trajectories from `end`
+    /// (whose log R is `log_r`); returns their log-weights under the
+    /// policy before the update.
+    pub fn balance_step(
+        &mut self,
+        end: Vec<f64>,
+        log_r: Vec<f64>,
+        target: &mut Counted,
+        rng: &mut super::Rng,
+    ) -> Vec<f64> {
+        let grid = torus::random_grid(self.config.train_steps, rng);
+        self.balance(&grid, end, log_r, target, rng)
+    }
+
+    fn balance(
+        &mut self,
+        grid: &[f64],
+        end: Vec<f64>,
+        log_r: Vec<f64>,
+        target: &mut Counted,
+        rng: &mut super::Rng,
+    ) -> Vec<f64> {
+        let traj = self.simulate_backward(grid, end, log_r, target, rng);
+        self.update(&traj, self.config.objective)
     }
 
     /// One maximum-likelihood step on backward trajectories from `end`
@@ -441,12 +470,13 @@ impl<B: AutodiffBackend> Learner<B> {
         self.update_with(&traj, |_| None);
     }
 
-    fn update(&mut self, traj: &Trajectories, objective: Objective) -> f64 {
+    /// One update; returns the batch's log-weights (before the update).
+    fn update(&mut self, traj: &Trajectories, objective: Objective) -> Vec<f64> {
         let log_p0 = self.dim as f64 * LOG_UNIFORM;
         let batch = traj.batch as f64;
         let set = self.log_z_set;
         let current = self.log_z();
-        let mut loss = 0.0;
+        let mut weights = Vec::new();
         let mut new_log_z = None;
         self.update_with(traj, |log_pf| {
             // −(δ_b without log Z) = log R + Σ log P_B − log p0 − Σ log P_F:
@@ -467,9 +497,9 @@ impl<B: AutodiffBackend> Learner<B> {
                 Objective::TrajectoryBalance => current,
             };
             let delta: Vec<f64> = log_w.iter().map(|w| log_z - w).collect();
+            weights = log_w;
             // Huber loss: quadratic near zero, linear past HUBER, so a few
             // trajectories with enormous energies cannot swamp a batch.
-            loss = delta.iter().map(|d| huber(*d)).sum::<f64>() / batch;
             let scale: Vec<f64> = delta
                 .iter()
                 .map(|d| 2.0 * d.clamp(-HUBER, HUBER) / batch)
@@ -485,7 +515,7 @@ impl<B: AutodiffBackend> Learner<B> {
             self.log_z_optim = adam();
             self.log_z_set = true;
         }
-        loss
+        weights
     }
 
     /// Evaluates the policy (drift and variance logit) with gradient on

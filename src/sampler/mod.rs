@@ -6,8 +6,11 @@
 //! a rank-prioritised replay buffer ([`buffer`]). From the second round the
 //! chains chase a novelty bonus ([`novelty`]) that rewards what the Learner
 //! has not yet seen; between rounds the Learner is re-initialised while
-//! log Z and the buffer are kept. Draws come with importance weights, an
-//! unbiased estimate of Z and the effective sample size.
+//! log Z and the buffer are kept. In the last round the Learner also
+//! trains on the states of independence Metropolis–Hastings chains that
+//! its own draws propose to, which tend to exact draws from the target.
+//! Draws come with importance weights, an unbiased estimate of Z and the
+//! effective sample size.
 //!
 //! Burn stays inside this module: callers give a [`Target`] and
 //! [`Settings`] to [`run`] and get plain numbers back in an [`Outcome`].
