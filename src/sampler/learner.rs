@@ -183,14 +183,8 @@ struct Trajectories {
     grads: Option<Vec<f64>>,
 }
 
-/// End points of a batch with their log R and log-weights.
-pub(crate) struct Weighted {
-    pub points: Vec<f64>,
-    pub log_r: Vec<f64>,
-    pub log_w: Vec<f64>,
-}
-
-/// Draws of a trained sampler with their importance weights.
+/// Points with their log R and importance log-weights: a trained
+/// sampler's draws, or the end points of an on-policy batch.
 pub(crate) struct Draws {
     pub points: Vec<f64>,
     pub log_w: Vec<f64>,
@@ -368,7 +362,7 @@ impl<B: AutodiffBackend> Learner<B> {
     fn simulate_backward(
         &self,
         grid: &[f64],
-        end: Vec<f64>,
+        end: &[f64],
         log_r: Vec<f64>,
         target: &mut Counted,
         rng: &mut super::Rng,
@@ -378,7 +372,7 @@ impl<B: AutodiffBackend> Learner<B> {
         let variances = self.config.schedule.variances(grid);
         let steps = variances.len();
         let mut states = vec![0.0; (steps + 1) * batch * m];
-        states[steps * batch * m..].copy_from_slice(&end);
+        states[steps * batch * m..].copy_from_slice(end);
         let mut log_pb = vec![0.0; batch];
         for n in (0..steps).rev() {
             let v = variances[n];
@@ -410,12 +404,12 @@ impl<B: AutodiffBackend> Learner<B> {
 
     /// One on-policy training batch; returns its end points, their
     /// log R and their log-weights under the policy before the update.
-    pub fn on_policy_step(&mut self, target: &mut Counted, rng: &mut super::Rng) -> Weighted {
+    pub fn on_policy_step(&mut self, target: &mut Counted, rng: &mut super::Rng) -> Draws {
         let grid = torus::random_grid(self.config.train_steps, rng);
         let (traj, _) = self.simulate_forward(&grid, self.config.batch, target, rng);
         let log_w = self.update(&traj, self.config.objective);
         let m = self.dim;
-        Weighted {
+        Draws {
             points: traj.states[self.config.train_steps * traj.batch * m..].to_vec(),
             log_r: traj.log_r,
             log_w,
@@ -431,7 +425,7 @@ impl<B: AutodiffBackend> Learner<B> {
     ) -> Vec<f64> {
         let grid = torus::random_grid(self.config.train_steps, rng);
         let (end, log_r) = buffer.sample(self.config.batch, rng);
-        self.balance(&grid, end.clone(), log_r, target, rng);
+        self.balance(&grid, &end, log_r, target, rng);
         end
     }
 
@@ -440,7 +434,7 @@ impl<B: AutodiffBackend> Learner<B> {
     /// policy before the update.
     pub fn balance_step(
         &mut self,
-        end: Vec<f64>,
+        end: &[f64],
         log_r: Vec<f64>,
         target: &mut Counted,
         rng: &mut super::Rng,
@@ -452,7 +446,7 @@ impl<B: AutodiffBackend> Learner<B> {
     fn balance(
         &mut self,
         grid: &[f64],
-        end: Vec<f64>,
+        end: &[f64],
         log_r: Vec<f64>,
         target: &mut Counted,
         rng: &mut super::Rng,
@@ -466,7 +460,7 @@ impl<B: AutodiffBackend> Learner<B> {
     pub fn likelihood_step(&mut self, end: Vec<f64>, target: &mut Counted, rng: &mut super::Rng) {
         let grid = torus::random_grid(self.config.train_steps, rng);
         let log_r = vec![0.0; end.len() / self.dim];
-        let traj = self.simulate_backward(&grid, end, log_r, target, rng);
+        let traj = self.simulate_backward(&grid, &end, log_r, target, rng);
         self.update_with(&traj, |_| None);
     }
 

@@ -1,7 +1,7 @@
 //! Rounds of search and learning, the effort presets and the ablations.
 
 use super::buffer::ReplayBuffer;
-use super::learner::{Learner, LearnerConfig, Objective, Weighted};
+use super::learner::{Draws, Learner, LearnerConfig, Objective};
 use super::novelty::Novelty;
 use super::searcher::{search, SearchConfig, SearchKind};
 use super::target::{Counted, Target};
@@ -334,17 +334,18 @@ fn train<B: AutodiffBackend>(
         _ => Ok(()),
     };
     let s = settings;
-    let (use_search, on_policy, off_policy, novelty_on, reinit) = match s.ablation {
-        Ablation::Sgds | Ablation::NoLearnerChains => (true, true, true, true, true),
-        Ablation::LearnerOnly => (false, true, false, false, true),
-        Ablation::SearcherOnly => (true, false, true, true, true),
-        Ablation::NoNovelty => (true, true, true, false, true),
-        Ablation::NoReinit => (true, true, true, true, false),
-        Ablation::Oracle => (false, false, false, false, false),
+    // The Learner chains start from the buffer and move on on-policy
+    // draws: the Learner alone and the Searcher alone cannot run them.
+    let (use_search, on_policy, off_policy, novelty_on, reinit, chains_on) = match s.ablation {
+        Ablation::Sgds => (true, true, true, true, true, true),
+        Ablation::LearnerOnly => (false, true, false, false, true, false),
+        Ablation::SearcherOnly => (true, false, true, true, true, false),
+        Ablation::NoNovelty => (true, true, true, false, true, true),
+        Ablation::NoReinit => (true, true, true, true, false, true),
+        Ablation::NoLearnerChains => (true, true, true, true, true, false),
+        Ablation::Oracle => (false, false, false, false, false, false),
     };
-    // The chains start from the buffer and move on on-policy draws.
-    let chains_on =
-        s.learner_chains && on_policy && off_policy && s.ablation != Ablation::NoLearnerChains;
+    let chains_on = chains_on && s.learner_chains;
     // Equal training budgets: the learner alone spends it all on on-policy
     // batches (the Searcher's share in its last round), the searcher alone
     // on chain steps.
@@ -426,12 +427,8 @@ fn train<B: AutodiffBackend>(
                 let proposals = learner.on_policy_step(&mut target, &mut rng);
                 if let Some(c) = chains.as_mut() {
                     c.step(&proposals, &mut rng);
-                    c.log_w = learner.balance_step(
-                        c.points.clone(),
-                        c.log_r.clone(),
-                        &mut target,
-                        &mut rng,
-                    );
+                    c.log_w =
+                        learner.balance_step(&c.points, c.log_r.clone(), &mut target, &mut rng);
                 }
                 proposals.points
             } else {
@@ -499,7 +496,7 @@ impl LearnerChains {
     }
 
     /// One accept/reject per chain; proposal b goes to chain b.
-    fn step(&mut self, proposals: &Weighted, rng: &mut super::Rng) {
+    fn step(&mut self, proposals: &Draws, rng: &mut super::Rng) {
         use rand::RngExt;
         let m = self.points.len() / self.log_w.len().max(1);
         for (b, &log_w) in proposals.log_w.iter().enumerate().take(self.log_w.len()) {
@@ -566,7 +563,7 @@ mod tests {
     #[test]
     fn learner_chains_accept_with_the_weight_ratio() {
         let mut rng = crate::sampler::Rng::seed_from_u64(1);
-        let proposal = |log_w: f64| Weighted {
+        let proposal = |log_w: f64| Draws {
             points: vec![1.0, 2.0],
             log_r: vec![-1.0, -2.0],
             log_w: vec![log_w, log_w],
