@@ -43,6 +43,12 @@ fn target_specs_parse_and_reject_nonsense() {
         ("vonmises:dim=3,modes=2,weights=1:2:3", "weights must be 2"),
         ("vonmises:dim=3,kappa=x", "kappa must be a number"),
         ("vonmises:dim=3,b=1", "unknown parameter `b`"),
+        ("coupled:dim=3,a=1,a=2,b=1", "`a` is given twice"),
+        ("coupled:dim=3,dim=4,a=1,b=1", "`dim` is given twice"),
+        (
+            "coupled:dim=3,a=1e300,b=1",
+            "a must lie in [-100, 100], not `1e300`",
+        ),
     ] {
         let err = bad.parse::<SyntheticSpec>().expect_err(bad).to_string();
         assert!(err.contains(why), "{bad}: {err}");

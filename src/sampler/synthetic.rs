@@ -51,6 +51,9 @@ impl std::str::FromStr for SyntheticSpec {
             let (k, v) = item
                 .split_once('=')
                 .ok_or_else(|| fail(format!("`{item}` is not key=value")))?;
+            if k == "dim" && dim.is_some() || values.iter().any(|(seen, _)| seen == k) {
+                return Err(fail(format!("`{k}` is given twice")));
+            }
             if k == "dim" {
                 dim = Some(
                     v.parse::<usize>()
@@ -64,15 +67,15 @@ impl std::str::FromStr for SyntheticSpec {
         }
         let dim = dim.ok_or_else(|| fail("dim is missing".into()))?;
         let number = |key: &str, default: Option<f64>, range: (f64, f64)| {
-            let value = match values.iter().find(|(k, _)| k == key) {
-                Some((_, v)) => v
-                    .parse::<f64>()
-                    .map_err(|_| fail(format!("{key} must be a number, not `{v}`")))?,
-                None => default.ok_or_else(|| fail(format!("{key} is missing")))?,
+            let Some((_, text)) = values.iter().find(|(k, _)| k == key) else {
+                return default.ok_or_else(|| fail(format!("{key} is missing")));
             };
+            let value = text
+                .parse::<f64>()
+                .map_err(|_| fail(format!("{key} must be a number, not `{text}`")))?;
             if !(range.0..=range.1).contains(&value) {
                 return Err(fail(format!(
-                    "{key} must lie in [{}, {}], not {value}",
+                    "{key} must lie in [{}, {}], not `{text}`",
                     range.0, range.1
                 )));
             }
