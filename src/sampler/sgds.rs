@@ -155,14 +155,16 @@ impl Settings {
                 ..base
             },
             Effort::Default => base,
+            // The longer last round is what pays; a third round and a
+            // 256-wide dense MLP cost half as much time again for the
+            // same fit (`coupled:dim=8,a=4,b=1.5`, seed 5: log Z − ELBO
+            // 0.46 and ESS/M 0.45 either way, 390 s against 249 s).
             Effort::Thorough => Settings {
-                rounds: 3,
                 explore_iterations: 500,
-                iterations: 3500,
+                iterations: 4500,
                 batch: 128,
                 train_steps: 24,
                 inference_steps: 512,
-                hidden: 256,
                 chains: 64,
                 search_steps: 300,
                 ..base
