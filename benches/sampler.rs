@@ -6,6 +6,11 @@ use conformers::sampler::synthetic::Synthetic;
 use conformers::sampler::{run, Ablation, Device, Effort, Settings};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
+// The allocator of the `conformers` binary, so that the costs are the
+// command line's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn target(m: usize) -> Synthetic {
     Synthetic::new(
         format!("coupled:dim={m},a=4,b=1.5")

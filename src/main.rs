@@ -18,6 +18,11 @@ use serde_json::json;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
+/// burn's CPU backend allocates and frees large buffers in every operation;
+/// mimalloc keeps them instead of handing them back to the kernel.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "conformers",
