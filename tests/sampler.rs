@@ -82,8 +82,18 @@ fn exact_log_z_agrees_with_closed_forms() {
 
 #[test]
 fn chains_name_their_neighbours() {
-    let chain = Synthetic::new(spec("coupled:dim=3,a=4,b=-1"));
-    assert_eq!(chain.neighbours(), [vec![1], vec![0, 2], vec![1]]);
+    // One step along the chain first, then two.
+    let chain = Synthetic::new(spec("coupled:dim=5,a=4,b=-1"));
+    assert_eq!(
+        chain.neighbours(),
+        [
+            vec![1, 2],
+            vec![0, 2, 3],
+            vec![1, 3, 0, 4],
+            vec![2, 4, 1],
+            vec![3, 2]
+        ]
+    );
     // Independent angles have none.
     assert!(Synthetic::new(spec("coupled:dim=3,a=4,b=0"))
         .neighbours()
@@ -262,15 +272,15 @@ fn coupled_rotors_eight_dimensions() {
     let r = bench(&spec("coupled:dim=8,a=4,b=1.5"), &s, 10_000, Device::Cpu, 7).unwrap();
     assert_eq!(r.significant_modes, 297);
     // Short of the goal ESS/M 0.3 (see the README): the default reaches
-    // log Z − ELBO 0.92 on seed 7, ESS/M 0.20 and all 297 modes
-    // (0.90 / 0.93 on seeds 5 / 6; the last bits, and these numbers, vary
-    // a little between CPUs). Without the Learner chains (and at the
-    // earlier learning rate 5e-3) it was 1.50, 0.032 and 280 of 297;
-    // uniform draws give log Z − 23. log Ẑ misses the mass of the
-    // unvisited modes plus the noise of a low ESS.
-    check(&r, 0.2, 0.08, 0.97);
+    // log Z − ELBO 0.78 on seed 7, ESS/M 0.28 and all 297 modes
+    // (0.85 / 0.88 on seeds 5 / 6; the last bits, and these numbers, vary
+    // a little between CPUs). With first neighbours only it was
+    // 0.92 and 0.20; without the Learner chains (and at the earlier
+    // learning rate 5e-3) 1.50, 0.032 and 280 of 297; uniform draws give
+    // log Z − 23.
+    check(&r, 0.1, 0.12, 0.99);
     assert!(
-        r.elbo > r.log_z - 1.3,
+        r.elbo > r.log_z - 1.05,
         "ELBO {} vs log Z {}",
         r.elbo,
         r.log_z

@@ -477,13 +477,25 @@ impl Target for Synthetic {
         Some(self.sample_chain(count, seed))
     }
 
+    /// A chain's rotors one and two steps along it, as a molecule's rotors
+    /// that share an atom and those one bond apart: noised, the chain's
+    /// distribution couples every rotor to all others, and the second
+    /// neighbours measured better (`coupled:dim=8,a=2,b=2`, seeds 5 / 6,
+    /// log Z − ELBO 1.22 / 1.18 → 0.83 / 0.83).
     fn neighbours(&self) -> Vec<Vec<usize>> {
         match self.spec {
             SyntheticSpec::Coupled { dim, b, .. } if b != 0.0 => (0..dim)
                 .map(|d| {
-                    let before = d.checked_sub(1);
-                    let after = (d + 1 < dim).then_some(d + 1);
-                    before.into_iter().chain(after).collect()
+                    [
+                        d.checked_sub(1),
+                        d.checked_add(1),
+                        d.checked_sub(2),
+                        d.checked_add(2),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .filter(|&e| e < dim)
+                    .collect()
                 })
                 .collect(),
             _ => Vec::new(),
