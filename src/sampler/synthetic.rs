@@ -486,16 +486,11 @@ impl Target for Synthetic {
         match self.spec {
             SyntheticSpec::Coupled { dim, b, .. } if b != 0.0 => (0..dim)
                 .map(|d| {
-                    [
-                        d.checked_sub(1),
-                        d.checked_add(1),
-                        d.checked_sub(2),
-                        d.checked_add(2),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .filter(|&e| e < dim)
-                    .collect()
+                    [-1, 1, -2, 2]
+                        .into_iter()
+                        .filter_map(|step| d.checked_add_signed(step))
+                        .filter(|&e| e < dim)
+                        .collect()
                 })
                 .collect(),
             _ => Vec::new(),
