@@ -25,6 +25,8 @@ pub struct BenchReport {
     pub elbo: f64,
     /// log Z learned by trajectory balance (null for the oracle).
     pub learned_log_z: Option<f64>,
+    /// Refinements of the last Learner (see `Settings::refinements`).
+    pub refinements: usize,
     /// Effective sample size / number of draws.
     pub ess: f64,
     pub draws: usize,
@@ -70,6 +72,7 @@ pub fn bench(
         log_z_error: out.log_z - log_z,
         elbo: out.elbo,
         learned_log_z: out.learned_log_z,
+        refinements: out.refinements,
         ess: out.ess,
         draws,
         significant_modes: modes.len(),
@@ -102,6 +105,7 @@ pub fn to_text(r: &BenchReport) -> String {
         Some(v) => writeln!(s, "learned log Z     {v:.4}"),
         None => writeln!(s, "learned log Z     not learned (oracle)"),
     };
+    let _ = writeln!(s, "refinements       {}", r.refinements);
     let _ = writeln!(s, "ESS / draws       {:.3} ({} draws)", r.ess, r.draws);
     let _ = writeln!(
         s,

@@ -308,8 +308,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut out = stdout.lock();
             for &variant in &variants {
                 for &seed in &seeds {
+                    // The table compares at equal budgets: no refinements.
                     let run_settings = Settings {
                         ablation: variant,
+                        refinements: if compare { 0 } else { settings.refinements },
                         ..settings.clone()
                     };
                     let report =

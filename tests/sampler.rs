@@ -7,7 +7,7 @@ use conformers::bench::{bench, BenchReport};
 use conformers::forcefield::mmff::{MmffOptions, MmffSystem};
 use conformers::sampler::synthetic::{Synthetic, SyntheticSpec};
 use conformers::sampler::target::Target;
-use conformers::sampler::{run, Ablation, Device, Effort, MolecularTarget, Settings};
+use conformers::sampler::{run, Ablation, Device, Effort, MolecularTarget, Settings, PROBE_DRAWS};
 use conformers::torsion::{find_rotors, RotorOptions, TorsionSpace};
 use std::path::Path;
 
@@ -263,21 +263,29 @@ fn von_mises_mixture_six_dimensions() {
     .unwrap();
     assert_eq!(r.significant_modes, 729);
     check(&r, 0.1, 0.3, 1.0);
+    // Learned in the fixed budget: the probe passes.
+    assert_eq!(r.refinements, 0);
 }
 
 #[test]
 fn coupled_rotors_eight_dimensions() {
     // Three dominant all-equal modes and 294 lighter ones above 0.1 %.
-    let s = Settings::preset(Effort::Default);
+    // At the fixed budget, without the refinements that `default` adds on
+    // a chain this strongly coupled (they take it to ESS/M 0.35–0.42 on
+    // seeds 1, 5, 6, 7 at four times the training time; see the README
+    // and the next test).
+    let s = Settings {
+        refinements: 0,
+        ..Settings::preset(Effort::Default)
+    };
     let r = bench(&spec("coupled:dim=8,a=4,b=1.5"), &s, 10_000, Device::Cpu, 7).unwrap();
     assert_eq!(r.significant_modes, 297);
-    // Short of the goal ESS/M 0.3 (see the README): the default reaches
-    // log Z − ELBO 0.78 on seed 7, ESS/M 0.28 and all 297 modes
-    // (0.85 / 0.88 on seeds 5 / 6; the last bits, and these numbers, vary
-    // a little between CPUs). With first neighbours only it was
-    // 0.92 and 0.20; without the Learner chains (and at the earlier
-    // learning rate 5e-3) 1.50, 0.032 and 280 of 297; uniform draws give
-    // log Z − 23.
+    // The fixed budget reaches log Z − ELBO 0.78 on seed 7, ESS/M 0.28
+    // and all 297 modes (0.85 / 0.88 on seeds 5 / 6; the last bits, and
+    // these numbers, vary a little between CPUs). With first neighbours
+    // only it was 0.92 and 0.20; without the Learner chains (and at the
+    // earlier learning rate 5e-3) 1.50, 0.032 and 280 of 297; uniform
+    // draws give log Z − 23.
     check(&r, 0.1, 0.12, 0.99);
     assert!(
         r.elbo > r.log_z - 1.05,
@@ -285,6 +293,74 @@ fn coupled_rotors_eight_dimensions() {
         r.elbo,
         r.log_z
     );
+    // A chain of the same length with weaker coupling meets the bar at the
+    // fixed budget (ESS/M 0.42 on seed 7).
+    let r = bench(&spec("coupled:dim=8,a=4,b=1"), &s, 10_000, Device::Cpu, 7).unwrap();
+    check(&r, 0.1, 0.3, 1.0);
+}
+
+#[test]
+fn refinements_train_on_while_the_probe_falls_short() {
+    let chain = spec("coupled:dim=4,a=4,b=1.5");
+    let fixed = Settings::preset(Effort::Fast);
+    assert_eq!(fixed.refinements, 0);
+    let plain = bench(&chain, &fixed, 4000, Device::Cpu, 3).unwrap();
+    assert_eq!(plain.refinements, 0);
+    // An ESS/M no sampler reaches: refinements run while they help.
+    let s = Settings {
+        target_ess: 0.99,
+        refinements: 2,
+        refine_iterations: 300,
+        ..fixed.clone()
+    };
+    let refined = bench(&chain, &s, 4000, Device::Cpu, 3).unwrap();
+    println!(
+        "fixed: log Z − ELBO {:.3}, ESS/M {:.3}; refined {} times: {:.3}, {:.3}",
+        plain.log_z - plain.elbo,
+        plain.ess,
+        refined.refinements,
+        refined.log_z - refined.elbo,
+        refined.ess
+    );
+    assert!(refined.refinements >= 1);
+    // A probe before each refinement and after the last; one on-policy
+    // batch every other iteration.
+    let n = refined.refinements;
+    let extra = (n + 1) * PROBE_DRAWS + n * 150 * fixed.batch;
+    assert_eq!(
+        refined.training_evaluations,
+        plain.training_evaluations + extra as u64
+    );
+    // Measured: log Z − ELBO 0.90 → 0.51, ESS/M 0.19 → 0.39 (two runs).
+    assert!(refined.elbo > plain.elbo + 0.2);
+    assert!(refined.ess > plain.ess + 0.1);
+    // The ablations keep to the fixed budget.
+    let no_novelty = bench(
+        &chain,
+        &Settings {
+            ablation: Ablation::NoNovelty,
+            ..s.clone()
+        },
+        100,
+        Device::Cpu,
+        3,
+    )
+    .unwrap();
+    assert_eq!(no_novelty.refinements, 0);
+    // A target the first probe finds learned is not refined.
+    let easy = Settings {
+        target_ess: 0.5,
+        ..s
+    };
+    let r = bench(
+        &spec("vonmises:dim=2,modes=2,kappa=4"),
+        &easy,
+        2000,
+        Device::Cpu,
+        3,
+    )
+    .unwrap();
+    assert_eq!(r.refinements, 0, "ESS/M {}", r.ess);
 }
 
 #[test]

@@ -259,6 +259,16 @@ impl<B: AutodiffBackend> Learner<B> {
         self.optim = adam();
     }
 
+    /// The policy network as it is now, to go back to with
+    /// [`Learner::restore_policy`].
+    pub fn policy(&self) -> Policy<B> {
+        self.policy.clone()
+    }
+
+    pub fn restore_policy(&mut self, policy: Policy<B>) {
+        self.policy = policy;
+    }
+
     pub fn set_learning_rate(&mut self, lr: f64) {
         self.config.learning_rate = lr;
     }

@@ -20,7 +20,9 @@ pub enum Effort {
 }
 
 /// Which parts of the method run (for ablation studies). All variants
-/// spend the same number of energy evaluations in training.
+/// spend the same number of energy evaluations in training; only the full
+/// method refines (see [`Settings::refinements`]), and `bench --compare`
+/// turns that off so that it keeps to the same budget.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Ablation {
@@ -107,6 +109,17 @@ pub struct Settings {
     /// on their states after each on-policy batch (see [`LearnerChains`]).
     pub learner_chains: bool,
     pub buffer_capacity: usize,
+    /// After the last round the sampler draws [`PROBE_DRAWS`] as a probe;
+    /// while their ESS/M is under `target_ess`, the last Learner trains
+    /// `refine_iterations` more (its chains kept, the learning rate along
+    /// a new cosine from [`REFINE_PEAK`] of `learning_rate`) and is probed
+    /// again, at most `refinements` times and only while each refinement
+    /// raises the probe's ESS/M. The policy with the best probe is the
+    /// sampler. Hard targets get the training they need, easy ones none,
+    /// and targets where more training does not help stop early.
+    pub target_ess: f64,
+    pub refinements: usize,
+    pub refine_iterations: usize,
     pub ablation: Ablation,
     /// Training stops with [`SamplerError::TimedOut`] once this has passed.
     pub deadline: Option<Instant>,
@@ -143,6 +156,9 @@ impl Settings {
             novelty_weight: 1.0,
             learner_chains: true,
             buffer_capacity: 20_000,
+            target_ess: 0.5,
+            refinements: 3,
+            refine_iterations: 1500,
             ablation: Ablation::Sgds,
             deadline: None,
         };
@@ -152,6 +168,7 @@ impl Settings {
                 iterations: 300,
                 search_steps: 100,
                 inference_steps: 128,
+                refinements: 0,
                 ..base
             },
             Effort::Default => base,
@@ -183,6 +200,7 @@ impl Settings {
             per_angle: false,
             learner_chains: false,
             learning_rate: 5e-3,
+            refinements: 0,
             ..self
         }
     }
@@ -222,6 +240,8 @@ pub struct Outcome {
     /// log Z learned by trajectory balance (none for the oracle, which
     /// does not learn it).
     pub learned_log_z: Option<f64>,
+    /// Refinements of the last Learner run (see [`Settings::refinements`]).
+    pub refinements: usize,
     pub energy_evaluations: u64,
     pub training_evaluations: u64,
     pub train_seconds: f64,
@@ -325,6 +345,7 @@ fn train<B: AutodiffBackend>(
             elbo: 0.0,
             ess: 1.0,
             learned_log_z: Some(0.0),
+            refinements: 0,
             energy_evaluations: 0,
             training_evaluations: 0,
             train_seconds: 0.0,
@@ -377,6 +398,11 @@ fn train<B: AutodiffBackend>(
     let mut learner = Learner::<B>::new(m, config, &mut rng, device.clone());
     let mut buffer = ReplayBuffer::new(m, s.buffer_capacity);
     let mut novelty: Option<Novelty<B>> = None;
+    let refinements = match s.ablation {
+        Ablation::Sgds => s.refinements,
+        _ => 0,
+    };
+    let mut refined = 0;
     let search_config = SearchConfig {
         kind: s.search,
         steps: search_steps,
@@ -414,31 +440,53 @@ fn train<B: AutodiffBackend>(
         let mut fresh = novelty_on.then(|| Novelty::<B>::new(m, &mut rng, device.clone()));
         let mut chains = (chains_on && round + 1 == s.rounds && !buffer.is_empty())
             .then(|| LearnerChains::start(&mut buffer, s.batch, &mut rng));
-        let iterations = iterations_in(round);
-        for it in 0..iterations {
-            check_time()?;
-            learner.set_learning_rate(cosine_decay(s.learning_rate, it, iterations));
-            let use_buffer = off_policy && !buffer.is_empty() && (!on_policy || it % 2 == 1);
-            let ends = if let Some(exact) = &exact {
-                let end = pick_rows(exact, m, s.batch, &mut rng);
-                learner.likelihood_step(end.clone(), &mut target, &mut rng);
-                end
-            } else if use_buffer {
-                learner.off_policy_step(&mut buffer, &mut target, &mut rng)
-            } else if on_policy {
-                let proposals = learner.on_policy_step(&mut target, &mut rng);
-                if let Some(c) = chains.as_mut() {
-                    c.step(&proposals, &mut rng);
-                    c.log_w =
-                        learner.balance_step(&c.points, c.log_r.clone(), &mut target, &mut rng);
+        let last = round + 1 == s.rounds;
+        let (mut iterations, mut peak) = (iterations_in(round), s.learning_rate);
+        // The policy with the highest probe ESS/M so far (last round only).
+        let mut best = None;
+        loop {
+            for it in 0..iterations {
+                check_time()?;
+                learner.set_learning_rate(cosine_decay(peak, it, iterations));
+                let use_buffer = off_policy && !buffer.is_empty() && (!on_policy || it % 2 == 1);
+                let ends = if let Some(exact) = &exact {
+                    let end = pick_rows(exact, m, s.batch, &mut rng);
+                    learner.likelihood_step(end.clone(), &mut target, &mut rng);
+                    end
+                } else if use_buffer {
+                    learner.off_policy_step(&mut buffer, &mut target, &mut rng)
+                } else if on_policy {
+                    let proposals = learner.on_policy_step(&mut target, &mut rng);
+                    if let Some(c) = chains.as_mut() {
+                        c.step(&proposals, &mut rng);
+                        c.log_w =
+                            learner.balance_step(&c.points, c.log_r.clone(), &mut target, &mut rng);
+                    }
+                    proposals.points
+                } else {
+                    break;
+                };
+                if let Some(n) = fresh.as_mut() {
+                    n.train(&ends);
                 }
-                proposals.points
-            } else {
-                break;
-            };
-            if let Some(n) = fresh.as_mut() {
-                n.train(&ends);
             }
+            if !last || refinements == 0 {
+                break;
+            }
+            let probe = learner.sample(PROBE_DRAWS, s.inference_steps, &mut target, &mut rng);
+            let ess = torus::ess_fraction(&probe.log_w);
+            let improved = best.as_ref().is_none_or(|(b, _)| ess > *b);
+            if improved {
+                best = Some((ess, learner.policy()));
+            }
+            if ess >= s.target_ess || refined == refinements || !improved {
+                break;
+            }
+            refined += 1;
+            (iterations, peak) = (s.refine_iterations, REFINE_PEAK * s.learning_rate);
+        }
+        if let Some((_, policy)) = best.take() {
+            learner.restore_policy(policy);
         }
         if fresh.is_some() {
             novelty = fresh;
@@ -454,6 +502,7 @@ fn train<B: AutodiffBackend>(
         elbo: d.log_w.iter().sum::<f64>() / d.log_w.len().max(1) as f64,
         ess: torus::ess_fraction(&d.log_w),
         learned_log_z: exact.is_none().then(|| learner.log_z()),
+        refinements: refined,
         points: d.points,
         log_weights: d.log_w,
         log_rewards: d.log_r,
@@ -524,6 +573,14 @@ fn cosine_decay(peak: f64, it: usize, iterations: usize) -> f64 {
 }
 
 const FINAL_RATE: f64 = 0.02;
+
+/// Draws whose ESS/M decides whether the last Learner trains on: enough
+/// that a heavy-tailed weight shows, few enough to cost a small part of a
+/// refinement (about a tenth for eight angles).
+pub const PROBE_DRAWS: usize = 2048;
+
+/// Peak learning rate of a refinement, relative to a round's.
+pub const REFINE_PEAK: f64 = 0.3;
 
 /// `count` points drawn uniformly with replacement from `points` (m angles each).
 fn pick_rows(points: &[f64], m: usize, count: usize, rng: &mut super::Rng) -> Vec<f64> {
