@@ -293,8 +293,15 @@ fn coupled_rotors_eight_dimensions() {
         r.elbo,
         r.log_z
     );
-    // A chain of the same length with weaker coupling meets the bar at the
-    // fixed budget (ESS/M 0.42 on seed 7).
+}
+
+#[test]
+fn weaker_coupled_rotors_eight_dimensions_meet_the_bar() {
+    // At the fixed budget: ESS/M 0.42 on seed 7, all 297 modes.
+    let s = Settings {
+        refinements: 0,
+        ..Settings::preset(Effort::Default)
+    };
     let r = bench(&spec("coupled:dim=8,a=4,b=1"), &s, 10_000, Device::Cpu, 7).unwrap();
     check(&r, 0.1, 0.3, 1.0);
 }
