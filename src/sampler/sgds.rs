@@ -438,9 +438,9 @@ fn train<B: AutodiffBackend>(
             }
         }
         let mut fresh = novelty_on.then(|| Novelty::<B>::new(m, &mut rng, device.clone()));
-        let mut chains = (chains_on && round + 1 == s.rounds && !buffer.is_empty())
-            .then(|| LearnerChains::start(&mut buffer, s.batch, &mut rng));
         let last = round + 1 == s.rounds;
+        let mut chains = (chains_on && last && !buffer.is_empty())
+            .then(|| LearnerChains::start(&mut buffer, s.batch, &mut rng));
         let (mut iterations, mut peak) = (iterations_in(round), s.learning_rate);
         // The policy with the highest probe ESS/M so far (last round only).
         let mut best = None;
@@ -485,7 +485,7 @@ fn train<B: AutodiffBackend>(
             refined += 1;
             (iterations, peak) = (s.refine_iterations, REFINE_PEAK * s.learning_rate);
         }
-        if let Some((_, policy)) = best.take() {
+        if let Some((_, policy)) = best {
             learner.restore_policy(policy);
         }
         if fresh.is_some() {
