@@ -333,7 +333,7 @@ fn refinements_train_on_while_the_probe_falls_short() {
     // A probe before each refinement and after the last; one on-policy
     // batch every other iteration.
     let n = refined.refinements;
-    let extra = (n + 1) * PROBE_DRAWS + n * 150 * fixed.batch;
+    let extra = (n + 1) * PROBE_DRAWS + n * (s.refine_iterations / 2) * fixed.batch;
     assert_eq!(
         refined.training_evaluations,
         plain.training_evaluations + extra as u64
