@@ -27,9 +27,7 @@ pub mod torus;
 
 pub use learner::Objective;
 pub use searcher::SearchKind;
-pub use sgds::{
-    run, Ablation, Device, Effort, Outcome, SamplerError, Settings, PROBE_DRAWS, REFINE_PEAK,
-};
+pub use sgds::{run, Ablation, Device, Effort, Outcome, SamplerError, Settings, PROBE_DRAWS};
 pub use target::{MolecularTarget, Target};
 
 /// The one random stream behind every choice of a run: seeded, portable.

@@ -112,7 +112,7 @@ pub struct Settings {
     /// After the last round the sampler draws [`PROBE_DRAWS`] as a probe;
     /// while their ESS/M is under `target_ess`, the last Learner trains
     /// `refine_iterations` more (its chains kept, the learning rate along
-    /// a new cosine from [`REFINE_PEAK`] of `learning_rate`) and is probed
+    /// a new cosine from 0.3 × `learning_rate`) and is probed
     /// again, at most `refinements` times and only while each refinement
     /// raises the probe's ESS/M. The policy with the best probe is the
     /// sampler. Hard targets get the training they need, easy ones none,
@@ -579,8 +579,9 @@ const FINAL_RATE: f64 = 0.02;
 /// refinement (about a tenth for eight angles).
 pub const PROBE_DRAWS: usize = 2048;
 
-/// Peak learning rate of a refinement, relative to a round's.
-pub const REFINE_PEAK: f64 = 0.3;
+/// Peak learning rate of a refinement, relative to a round's (see
+/// [`Settings::refinements`]).
+const REFINE_PEAK: f64 = 0.3;
 
 /// `count` points drawn uniformly with replacement from `points` (m angles each).
 fn pick_rows(points: &[f64], m: usize, count: usize, rng: &mut super::Rng) -> Vec<f64> {
