@@ -312,7 +312,7 @@ fn refinements_train_on_while_the_probe_falls_short() {
     let chain = spec("coupled:dim=4,a=4,b=1.5");
     let fixed = Settings::preset(Effort::Fast);
     assert_eq!(fixed.refinements, 0);
-    let plain = bench(&chain, &fixed, 4000, Device::Cpu, 3).unwrap();
+    let plain = bench(&chain, &fixed, 4000, Device::Cpu, 1).unwrap();
     assert_eq!(plain.refinements, 0);
     // An ESS/M no sampler reaches: refinements run while they help.
     let s = Settings {
@@ -321,7 +321,7 @@ fn refinements_train_on_while_the_probe_falls_short() {
         refine_iterations: 300,
         ..fixed.clone()
     };
-    let refined = bench(&chain, &s, 4000, Device::Cpu, 3).unwrap();
+    let refined = bench(&chain, &s, 4000, Device::Cpu, 1).unwrap();
     println!(
         "fixed: log Z − ELBO {:.3}, ESS/M {:.3}; refined {} times: {:.3}, {:.3}",
         plain.log_z - plain.elbo,
@@ -339,7 +339,8 @@ fn refinements_train_on_while_the_probe_falls_short() {
         refined.training_evaluations,
         plain.training_evaluations + extra as u64
     );
-    // Measured: log Z − ELBO 0.90 → 0.51, ESS/M 0.19 → 0.39 (two runs).
+    // Measured: log Z − ELBO 0.89 → 0.49, ESS/M 0.20 → 0.45 (seed 2:
+    // 0.82 → 0.48, 0.25 → 0.48).
     assert!(refined.elbo > plain.elbo + 0.2);
     assert!(refined.ess > plain.ess + 0.1);
     // The ablations keep to the fixed budget.

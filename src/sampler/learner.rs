@@ -18,7 +18,8 @@
 
 use super::buffer::ReplayBuffer;
 use super::network::{
-    matrix, policy_inputs, push_harmonics, time_features, values, Mlp, Policy, Scalar,
+    matrix, policy_inputs, push_harmonics, time_features, values, Mlp, PerAngleInputs, Policy,
+    Scalar,
 };
 use super::target::Counted;
 use super::torus::{self, Schedule, LOG_UNIFORM};
@@ -157,9 +158,8 @@ pub(crate) struct LearnerConfig {
     pub learning_rate: f64,
     pub log_z_learning_rate: f64,
     pub objective: Objective,
-    /// Per-angle MLPs, with each angle's neighbours (see
-    /// [`super::Target::neighbours`]); `None`: the dense MLP alone.
-    pub per_angle: Option<Vec<Vec<usize>>>,
+    /// Per-angle MLPs and what they see; `None`: the dense MLP alone.
+    pub per_angle: Option<PerAngleInputs>,
     pub langevin: bool,
     pub schedule: Schedule,
 }
@@ -219,7 +219,7 @@ impl<B: AutodiffBackend> Learner<B> {
             dim,
             config.hidden,
             config.layers,
-            config.per_angle.as_deref(),
+            config.per_angle.as_ref(),
             config.langevin,
             rng,
             &device,
@@ -251,7 +251,7 @@ impl<B: AutodiffBackend> Learner<B> {
             self.dim,
             c.hidden,
             c.layers,
-            c.per_angle.as_deref(),
+            c.per_angle.as_ref(),
             c.langevin,
             rng,
             &self.device,

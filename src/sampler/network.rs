@@ -139,14 +139,28 @@ impl<B: Backend> Mlp<B> {
 /// One small MLP per angle, run side by side as batched matrix products:
 /// angle d's outputs (its drift and variance logit) from its own harmonics,
 /// those of the angles it interacts with most directly (its neighbours,
-/// from the target), and the time features. Weights are not shared between
-/// angles. A constant input feature stands in for the first layer's bias;
-/// the other layers have none (the policy's dense output layer has a bias
-/// per output). Burn's Flex backend adds a bias broadcast over this layout
+/// from the target), the time features, and for some targets a context of
+/// [`CONTEXT`] features learned from all angles. Weights are not shared
+/// between angles.
+///
+/// The context is there because noised, a coupled chain's distribution
+/// ties every rotor to all the others: how long aligned runs last is not
+/// seen from a rotor's neighbours, and the dense MLP's output, added to
+/// the per-angle ones, cannot change how an angle's own MLP responds to
+/// them. The context enters the first layer of every per-angle MLP.
+///
+/// A constant input feature stands in for the first layer's bias; the
+/// other layers have none (the policy's dense output layer has a bias per
+/// output). Burn's Flex backend adds a bias broadcast over this layout
 /// element by element, which measured slower than the products.
 #[derive(Module, Debug)]
 pub(crate) struct PerAngle<B: Backend> {
     weights: Vec<Param<Tensor<B, 3>>>,
+    /// All angles' harmonics and the time features to the context, and
+    /// per angle the context's weights in its MLP's first layer
+    /// ([m, CONTEXT, PER_ANGLE_HIDDEN]); for targets with
+    /// [`PerAngleInputs::context`] only.
+    context: Option<(Linear<B>, Param<Tensor<B, 3>>)>,
     /// Per angle, the neighbours it sees, at most [`NEIGHBOUR_SLOTS`].
     #[module(skip)]
     neighbours: Vec<Vec<usize>>,
@@ -158,6 +172,9 @@ pub(crate) struct PerAngle<B: Backend> {
 /// Width of the per-angle MLPs.
 const PER_ANGLE_HIDDEN: usize = 32;
 
+/// Features of the context of all angles that every per-angle MLP sees.
+const CONTEXT: usize = 8;
+
 /// Most neighbours one angle's MLP sees: the closest ones.
 const NEIGHBOUR_SLOTS: usize = 4;
 
@@ -167,25 +184,34 @@ fn per_angle_inputs(slots: usize) -> usize {
     2 * HARMONICS * (1 + slots) + TIME_FEATURES + 1
 }
 
+/// What the per-angle MLPs see besides their own angle and the time.
+#[derive(Clone, Debug)]
+pub(crate) struct PerAngleInputs {
+    /// Per angle, its neighbours (see [`super::Target::neighbours`]).
+    pub neighbours: Vec<Vec<usize>>,
+    /// A context learned from all angles (see
+    /// [`super::Target::long_range`]).
+    pub context: bool,
+}
+
 impl<B: Backend> PerAngle<B> {
-    /// `neighbours`: per angle, closest first; may be empty.
     fn new(
         dim: usize,
-        neighbours: &[Vec<usize>],
+        inputs: &PerAngleInputs,
         rng: &mut impl rand::Rng,
         device: &B::Device,
     ) -> Self {
         let neighbours: Vec<Vec<usize>> = (0..dim)
             .map(|d| {
-                let mut n = neighbours.get(d).cloned().unwrap_or_default();
+                let mut n = inputs.neighbours.get(d).cloned().unwrap_or_default();
                 n.retain(|&e| e < dim && e != d);
                 n.truncate(NEIGHBOUR_SLOTS);
                 n
             })
             .collect();
         let slots = neighbours.iter().map(Vec::len).max().unwrap_or(0);
-        let inputs = per_angle_inputs(slots);
-        let sizes = [inputs, PER_ANGLE_HIDDEN, PER_ANGLE_HIDDEN, 2];
+        let width = per_angle_inputs(slots);
+        let sizes = [width, PER_ANGLE_HIDDEN, PER_ANGLE_HIDDEN, 2];
         let n = sizes.len() - 1;
         let weights = (0..n)
             .map(|i| {
@@ -195,8 +221,15 @@ impl<B: Backend> PerAngle<B> {
                 Param::from_tensor(Tensor::from_data(w, device))
             })
             .collect();
+        let context = inputs.context.then(|| {
+            let layer = linear(policy_inputs(dim), CONTEXT, false, rng, device);
+            let w = initial(dim * CONTEXT * PER_ANGLE_HIDDEN, CONTEXT, false, rng);
+            let w = TensorData::new(w, [dim, CONTEXT, PER_ANGLE_HIDDEN]);
+            (layer, Param::from_tensor(Tensor::from_data(w, device)))
+        });
         PerAngle {
             weights,
+            context,
             neighbours,
             slots,
         }
@@ -226,14 +259,21 @@ impl<B: Backend> PerAngle<B> {
         Tensor::from_data(TensorData::new(out, [m, n, width]), device)
     }
 
-    /// `input`: from [`PerAngle::input`]; output [rows, 2m] laid out as
-    /// the policy's.
-    fn forward(&self, input: Tensor<B, 3>) -> Tensor<B, 2> {
+    /// `input`: from [`PerAngle::input`]; `dense`: the policy's input
+    /// rows, whence the context. Output [rows, 2m] laid out as the
+    /// policy's.
+    fn forward(&self, input: Tensor<B, 3>, dense: Tensor<B, 2>) -> Tensor<B, 2> {
         let [m, rows, _] = input.dims();
         let mut x = input;
         let n = self.weights.len();
         for (i, w) in self.weights.iter().enumerate() {
             x = x.matmul(w.val());
+            if let (0, Some((layer, weights))) = (i, &self.context) {
+                // [1, rows, CONTEXT] against [m, CONTEXT, hidden]:
+                // broadcast over the angles.
+                let context = relu(layer.forward(dense.clone())).unsqueeze_dim::<3>(0);
+                x = x + context.matmul(weights.val());
+            }
             if i + 1 < n {
                 x = relu(x);
             }
@@ -274,7 +314,7 @@ impl<B: Backend> Policy<B> {
         dim: usize,
         hidden: usize,
         layers: usize,
-        per_angle: Option<&[Vec<usize>]>,
+        per_angle: Option<&PerAngleInputs>,
         langevin: bool,
         rng: &mut impl rand::Rng,
         device: &B::Device,
@@ -311,7 +351,7 @@ impl<B: Backend> Policy<B> {
     ) -> Tensor<B, 2> {
         let mut out = self.net.forward(input.dense.clone());
         if let (Some(net), Some(x)) = (&self.per_angle, &input.per_angle) {
-            out = out + net.forward(x.clone());
+            out = out + net.forward(x.clone(), input.dense.clone());
         }
         let input = input.dense.clone();
         let [rows, cols] = input.dims();
@@ -362,15 +402,20 @@ mod tests {
     use burn::backend::Flex;
     use rand::SeedableRng;
 
-    /// Angle d's per-angle outputs (columns d and m + d) must depend on
-    /// angle d and its neighbours alone, and on all of them.
+    /// Without the context, angle d's per-angle outputs (columns d and
+    /// m + d) must depend on angle d and its neighbours alone, and on all
+    /// of them; with it, on every angle.
     #[test]
-    fn per_angle_outputs_see_their_angle_and_its_neighbours_only() {
+    fn per_angle_outputs_see_their_neighbours_and_the_context_of_all() {
         let device = Default::default();
         let mut rng = rand::rngs::StdRng::seed_from_u64(3);
         let m = 4;
         let neighbours = vec![vec![2], vec![], vec![3, 0], vec![2]];
-        let mut net = PerAngle::<Flex>::new(m, &neighbours, &mut rng, &device);
+        let inputs = PerAngleInputs {
+            neighbours: neighbours.clone(),
+            context: true,
+        };
+        let mut net = PerAngle::<Flex>::new(m, &inputs, &mut rng, &device);
         // The last layer starts at zero; give it weights to see through.
         let last = net.weights.len() - 1;
         let w = initial(m * PER_ANGLE_HIDDEN * 2, PER_ANGLE_HIDDEN, false, &mut rng);
@@ -378,23 +423,35 @@ mod tests {
             TensorData::new(w, [m, PER_ANGLE_HIDDEN, 2]),
             &device,
         ));
-        let row = |x: &[f64]| {
+        let row = |net: &PerAngle<Flex>, x: &[f64]| {
             let mut input = Vec::new();
             push_harmonics(x, &mut input);
             input.extend(time_features(0.4));
-            values(net.forward(net.input(&input, &device)))
+            let dense = matrix(input.clone(), policy_inputs(m), &device);
+            values(net.forward(net.input(&input, &device), dense))
         };
-        let base = [0.1, -1.2, 2.5, 0.7];
-        let out = row(&base);
-        for d in 0..m {
-            let mut x = base;
-            x[d] += 0.8;
-            let moved = row(&x);
+        let changes = |net: &PerAngle<Flex>| {
+            let base = [0.1, -1.2, 2.5, 0.7];
+            let out = row(net, &base);
+            (0..m)
+                .map(|d| {
+                    let mut x = base;
+                    x[d] += 0.8;
+                    let moved = row(net, &x);
+                    (0..2 * m)
+                        .map(|col| (moved[col] - out[col]).abs() > 1e-6)
+                        .collect::<Vec<bool>>()
+                })
+                .collect::<Vec<_>>()
+        };
+        let with_context = changes(&net);
+        assert!(with_context.iter().flatten().all(|&c| c));
+        net.context = None;
+        for (d, changed) in changes(&net).iter().enumerate() {
             for (j, seen) in neighbours.iter().enumerate() {
                 for col in [j, m + j] {
-                    let changed = (moved[col] - out[col]).abs() > 1e-6;
                     let sees = j == d || seen.contains(&d);
-                    assert_eq!(changed, sees, "angle {d} moved output column {col}");
+                    assert_eq!(changed[col], sees, "angle {d} moved output column {col}");
                 }
             }
         }

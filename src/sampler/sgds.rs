@@ -2,6 +2,7 @@
 
 use super::buffer::ReplayBuffer;
 use super::learner::{Draws, Learner, LearnerConfig, Objective};
+use super::network::PerAngleInputs;
 use super::novelty::Novelty;
 use super::searcher::{search, SearchConfig, SearchKind};
 use super::target::{Counted, Target};
@@ -391,7 +392,10 @@ fn train<B: AutodiffBackend>(
         learning_rate: s.learning_rate,
         log_z_learning_rate: s.log_z_learning_rate,
         objective: s.objective,
-        per_angle: s.per_angle.then(|| target.neighbours()),
+        per_angle: s.per_angle.then(|| PerAngleInputs {
+            neighbours: target.neighbours(),
+            context: target.long_range(),
+        }),
         langevin: s.langevin,
         schedule: Schedule::default(),
     };

@@ -39,6 +39,13 @@ pub trait Target {
     fn neighbours(&self) -> Vec<Vec<usize>> {
         Vec::new()
     }
+
+    /// Whether distant angles are coupled strongly through the ones
+    /// between, as along a chain of coupled rotors: each angle's small
+    /// policy MLP then also sees a few features learned from all angles.
+    fn long_range(&self) -> bool {
+        false
+    }
 }
 
 /// Counts the points at which a target is evaluated (value or gradient:
@@ -66,6 +73,10 @@ impl<'a> Counted<'a> {
 
     pub fn neighbours(&self) -> Vec<Vec<usize>> {
         self.target.neighbours()
+    }
+
+    pub fn long_range(&self) -> bool {
+        self.target.long_range()
     }
 
     pub fn log_reward(&mut self, points: &[f64]) -> Vec<f64> {
