@@ -288,10 +288,10 @@ fn coupled_rotors_eight_dimensions() {
     // Before the chains' context of all rotors the fixed budget reached
     // log Z − ELBO 0.78 on seed 7, ESS/M 0.28 and all 297 modes (0.85 /
     // 0.88 on seeds 5 / 6; with the context 0.82 and 0.16 on seed 5; the
-    // last bits, and these numbers, vary a little between CPUs). With first neighbours
-    // only it was 0.92 and 0.20; without the Learner chains (and at the
-    // earlier learning rate 5e-3) 1.50, 0.032 and 280 of 297; uniform
-    // draws give log Z − 23.
+    // last bits, and these numbers, vary a little between CPUs). With
+    // first neighbours only it was 0.92 and 0.20; without the Learner
+    // chains (and at the earlier learning rate 5e-3) 1.50, 0.032 and 280
+    // of 297; uniform draws give log Z − 23.
     check(&r, 0.1, 0.12, 0.99);
     assert!(
         r.elbo > r.log_z - 1.05,

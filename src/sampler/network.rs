@@ -262,7 +262,7 @@ impl<B: Backend> PerAngle<B> {
     /// `input`: from [`PerAngle::input`]; `dense`: the policy's input
     /// rows, whence the context. Output [rows, 2m] laid out as the
     /// policy's.
-    fn forward(&self, input: Tensor<B, 3>, dense: Tensor<B, 2>) -> Tensor<B, 2> {
+    fn forward(&self, input: Tensor<B, 3>, dense: &Tensor<B, 2>) -> Tensor<B, 2> {
         let [m, rows, _] = input.dims();
         let mut x = input;
         let n = self.weights.len();
@@ -351,7 +351,7 @@ impl<B: Backend> Policy<B> {
     ) -> Tensor<B, 2> {
         let mut out = self.net.forward(input.dense.clone());
         if let (Some(net), Some(x)) = (&self.per_angle, &input.per_angle) {
-            out = out + net.forward(x.clone(), input.dense.clone());
+            out = out + net.forward(x.clone(), &input.dense);
         }
         let input = input.dense.clone();
         let [rows, cols] = input.dims();
@@ -428,7 +428,7 @@ mod tests {
             push_harmonics(x, &mut input);
             input.extend(time_features(0.4));
             let dense = matrix(input.clone(), policy_inputs(m), &device);
-            values(net.forward(net.input(&input, &device), dense))
+            values(net.forward(net.input(&input, &device), &dense))
         };
         let changes = |net: &PerAngle<Flex>| {
             let base = [0.1, -1.2, 2.5, 0.7];

@@ -499,9 +499,10 @@ impl Target for Synthetic {
 
     /// A chain's rotors are coupled to all others through the ones
     /// between. With the refinements, the context of all rotors gave an
-    /// equal or higher ESS/M on every coupled chain tried (`coupled:dim=8,a=4,b=1.5`,
-    /// seeds 1 / 5 / 6 / 7: ESS/M 0.41 / 0.35 / 0.38 / 0.36 → 0.45 / 0.44
-    /// / 0.44 / 0.40); molecules lost by it (see the README).
+    /// equal or higher ESS/M on every coupled chain tried
+    /// (`coupled:dim=8,a=4,b=1.5`, seeds 1 / 5 / 6 / 7: 0.41 / 0.35 /
+    /// 0.38 / 0.36 → 0.45 / 0.44 / 0.44 / 0.40); molecules lost by it
+    /// (see the README).
     fn long_range(&self) -> bool {
         matches!(self.spec, SyntheticSpec::Coupled { b, .. } if b != 0.0)
     }
