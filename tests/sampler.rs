@@ -280,7 +280,7 @@ fn default_without_refinements(target: &str) -> BenchReport {
 fn coupled_rotors_eight_dimensions() {
     // Three dominant all-equal modes and 294 lighter ones above 0.1 %.
     // At the fixed budget, without the refinements that `default` adds on
-    // a chain this strongly coupled (they take it to ESS/M 0.46–0.49 on
+    // a chain this strongly coupled (they take it to ESS/M 0.47–0.50 on
     // seeds 1, 5, 6, 7 at about six times the training time; see the README
     // and `refinements_train_on_while_the_probe_falls_short`).
     let r = default_without_refinements("coupled:dim=8,a=4,b=1.5");

@@ -116,7 +116,7 @@ pub struct Settings {
     /// a new cosine from 0.3 × `learning_rate`) and is probed
     /// again, at most `refinements` times and only while each refinement
     /// raises the probes' highest ESS/M or their highest ELBO. The
-    /// policy with the highest probe ESS/M is the sampler. Hard targets
+    /// policy with the highest probe ELBO is the sampler. Hard targets
     /// get the training they need, easy ones none, and targets where more
     /// training does not help stop early.
     pub target_ess: f64,
@@ -520,9 +520,12 @@ fn train<B: AutodiffBackend>(
 /// under-covers. On `coupled:dim=8,a=6,b=2` (seed 22) the probes' ESS/M
 /// went 0.078, 0.072, 0.034, 0.238, 0.369 while the ELBO rose every time:
 /// judged on the ESS/M alone, training would have stopped at the first
-/// refinement.
+/// refinement. The policy kept is the one of the highest ELBO, the
+/// steadier of the two: on `coupled:dim=10,a=4,b=1.5` (seeds 2 / 3) its
+/// 10 000 draws reached ESS/M 0.336 / 0.359 against 0.290 / 0.314 for the
+/// policy of the highest probe ESS/M.
 struct Probes<P> {
-    /// The policy of the highest ESS/M so far, which the sampler keeps.
+    /// The policy of the highest ELBO so far, which the sampler keeps.
     best: Option<P>,
     best_ess: f64,
     best_elbo: f64,
@@ -545,13 +548,13 @@ impl<P> Probes<P> {
     fn record(&mut self, log_w: &[f64], policy: impl FnOnce() -> P) -> (f64, bool) {
         let ess = torus::ess_fraction(log_w);
         let elbo = log_w.iter().sum::<f64>() / log_w.len().max(1) as f64;
-        let best = ess > self.best_ess;
-        if best {
-            (self.best, self.best_ess) = (Some(policy()), ess);
-        }
+        let ess_rose = ess > self.best_ess;
         let elbo_rose = elbo > self.best_elbo;
-        self.best_elbo = self.best_elbo.max(elbo);
-        (ess, best || elbo_rose)
+        if elbo_rose {
+            (self.best, self.best_elbo) = (Some(policy()), elbo);
+        }
+        self.best_ess = self.best_ess.max(ess);
+        (ess, ess_rose || elbo_rose)
     }
 }
 
@@ -663,16 +666,20 @@ mod tests {
     use rand::SeedableRng;
 
     #[test]
-    fn probes_keep_the_best_ess_and_go_on_while_either_number_rises() {
+    fn probes_keep_the_best_elbo_and_go_on_while_either_number_rises() {
         let mut probes = Probes::default();
-        // Even weights: ESS/M 1, ELBO 0.
-        assert_eq!(probes.record(&[0.0, 0.0], || 'a'), (1.0, true));
-        // ESS/M lower, ELBO higher: training helped, the policy is not kept.
-        let (ess, helped) = probes.record(&[1.0, 2.0], || 'b');
+        // Uneven weights: ESS/M under 1, ELBO 0.
+        let (first, helped) = probes.record(&[-1.0, 1.0], || 'a');
+        assert!(first < 1.0 && helped);
+        // ESS/M higher, ELBO lower: training helped, the policy is not kept.
+        assert_eq!(probes.record(&[-0.5, -0.5], || 'b'), (1.0, true));
+        // ESS/M lower, ELBO higher: kept.
+        let (ess, helped) = probes.record(&[0.0, 1.0], || 'c');
         assert!(ess < 1.0 && helped);
+        assert_eq!(probes.best, Some('c'));
         // Both lower.
-        assert!(!probes.record(&[0.0, -3.0], || 'c').1);
-        assert_eq!(probes.best, Some('a'));
+        assert!(!probes.record(&[-3.0, 0.0], || 'd').1);
+        assert_eq!(probes.best, Some('c'));
     }
 
     #[test]
