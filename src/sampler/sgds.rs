@@ -499,7 +499,7 @@ fn train<B: AutodiffBackend>(
     Ok(Outcome {
         dim: m,
         log_z: torus::log_mean_exp(&d.log_w),
-        elbo: d.log_w.iter().sum::<f64>() / d.log_w.len().max(1) as f64,
+        elbo: torus::elbo(&d.log_w),
         ess: torus::ess_fraction(&d.log_w),
         learned_log_z: exact.is_none().then(|| learner.log_z()),
         refinements: refined,
@@ -547,7 +547,7 @@ impl<P> Probes<P> {
     /// or ELBO so far.
     fn record(&mut self, log_w: &[f64], policy: impl FnOnce() -> P) -> (f64, bool) {
         let ess = torus::ess_fraction(log_w);
-        let elbo = log_w.iter().sum::<f64>() / log_w.len().max(1) as f64;
+        let elbo = torus::elbo(log_w);
         let ess_rose = ess > self.best_ess;
         let elbo_rose = elbo > self.best_elbo;
         if elbo_rose {

@@ -130,6 +130,12 @@ pub fn log_mean_exp(x: &[f64]) -> f64 {
     max + (sum / x.len() as f64).ln()
 }
 
+/// The mean log-weight: the ELBO, log Z less the KL divergence of the
+/// target from the sampler.
+pub fn elbo(log_w: &[f64]) -> f64 {
+    log_w.iter().sum::<f64>() / log_w.len().max(1) as f64
+}
+
 /// Effective sample size over the number of samples, from log-weights.
 pub fn ess_fraction(log_w: &[f64]) -> f64 {
     let max = log_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
