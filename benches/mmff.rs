@@ -1,6 +1,8 @@
-//! MMFF94 speed: energy and energy+gradient per call (Cartesian), the same
-//! in torsion space, and one full minimisation, on strained molecules of 20,
-//! 45 and 104 atoms from the development set (`benches/data/`).
+//! MMFF94 speed: set-up (typing, charges, parameters), energy and
+//! energy+gradient per call (Cartesian), the same in torsion space, and one
+//! full minimisation, on strained molecules of 20, 45 and 104 atoms from the
+//! development set (`benches/data/`); set-up also on violanthrone, a fused
+//! system of nine rings.
 
 use conformers::ensemble::minimize::{minimize_cartesian, MinimizeOptions};
 use conformers::forcefield::mmff::{MmffOptions, MmffSystem};
@@ -49,6 +51,26 @@ fn energy(c: &mut Criterion) {
     group.finish();
 }
 
+fn setup(c: &mut Criterion) {
+    let mut group = c.benchmark_group("mmff94 set-up");
+    let path = format!(
+        "{}/tests/data/fused_aromatics.sdf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let violanthrone = open_sdf(&path).unwrap().next().unwrap().unwrap();
+    let mut all = molecules();
+    all.push((
+        format!("violanthrone ({} atoms)", violanthrone.num_atoms()),
+        violanthrone,
+    ));
+    for (label, mol) in all {
+        group.bench_with_input(BenchmarkId::new("new", &label), &mol, |b, mol| {
+            b.iter(|| black_box(MmffSystem::new(black_box(mol), &MmffOptions::default())))
+        });
+    }
+    group.finish();
+}
+
 fn minimisation(c: &mut Criterion) {
     let mut group = c.benchmark_group("minimize");
     group.sample_size(10);
@@ -68,5 +90,5 @@ fn minimisation(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, energy, minimisation);
+criterion_group!(benches, setup, energy, minimisation);
 criterion_main!(benches);

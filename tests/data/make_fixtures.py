@@ -9,6 +9,8 @@ Outputs (all deterministic: fixed embedding seeds, gzip mtime 0):
     stereo.sdf                               CIP labels as SD tags
     v3000.sdf, v3000_as_v2000.sdf            V3000 records and V2000 twins
     aromatic.sdf, aromatic_impossible.sdf    bond type 4 input
+    fused_aromatics.sdf (+ .mmff94.jsonl)     large fused aromatics, several
+                                             atom orders, RDKit MMFF94 reference
     multi.sdf.gz                             gzip of molecules/multi.sdf
     bad/*.sdf                                one malformed record per file
 
@@ -21,6 +23,7 @@ class), and it is not a C-N bond whose C carries =O or =S (amide-like).
 import gzip
 import json
 import os
+import sys
 
 from rdkit import Chem, RDLogger
 from rdkit.Chem import AllChem, rdCIPLabeler, rdMolTransforms
@@ -328,6 +331,12 @@ def bad_records():
     out["missing_m_end"] = (lines + ["$$$$"], len(lines) + 1,
         "'M  END' line deleted; the record's $$$$ follows the last bond line")
 
+    lines = [l for l in Chem.MolToMolBlock(embed("CCO", name="ethanol_v3000"),
+                                           forceV3000=True).splitlines()
+             if l != "M  V30 END CTAB"]
+    out["v3000_unclosed_ctab"] = (lines + ["$$$$"], lines.index("M  END") + 1,
+        "V3000 record with its 'M  V30 END CTAB' line deleted; 'M  END' follows 'M  V30 END BOND'")
+
     mol = embed("CCO", name="ethanol_no_h")
     heavy = Chem.RemoveHs(mol)
     lines = Chem.MolToMolBlock(heavy).splitlines()
@@ -445,6 +454,61 @@ def make_puckers():
     return out
 
 
+# ----------------------------------------------------- fused aromatics
+FUSED_AROMATICS = [
+    ("violanthrone", "O=C1c2ccccc2-c2ccc3c4ccc5c6c(ccc(c7ccc1c2c73)c64)-c1ccccc1C5=O"),
+    ("PTCDA", "O=C1OC(=O)c2ccc3c4ccc5C(=O)OC(=O)c6ccc(c7ccc1c2c37)c4c56"),
+    ("N,N'-dimethylperylene diimide",
+     "CN1C(=O)c2ccc3c4ccc5C(=O)N(C)C(=O)c6ccc(c7ccc(C1=O)c2c37)c4c56"),
+    ("triphenylene", "c1ccc2c(c1)c1ccccc1c1ccccc21"),
+    ("coronene", "c1cc2ccc3ccc4ccc5ccc6ccc1c7c2c3c4c5c67"),
+    ("hexahelicene", "c1ccc2c(c1)ccc1ccc3ccc4ccc5ccccc5c4c3c12"),
+]
+
+
+def make_fused_aromatics():
+    """Fused polycycles whose MMFF aromaticity depends on the order RDKit
+    visits the rings (a ring whose atoms all belong to other rings, with
+    exocyclic Kekule double bonds into them): each in SMILES atom order and
+    in atom orders shuffled with fixed seeds, written with the Kekule form
+    RDKit perceives on reading (and one written after RDKit's MMFF94
+    optimisation), with RDKit's MMFF94 energies and gradients from
+    ../shared/tools/mmff_reference.py."""
+    import random
+    import subprocess
+    out = []
+    for name, smiles in FUSED_AROMATICS:
+        base = Chem.AddHs(Chem.MolFromSmiles(smiles))
+        params = AllChem.ETKDGv3()
+        params.randomSeed = 7
+        if AllChem.EmbedMolecule(base, params) != 0:
+            params = AllChem.ETDG()  # helicenes defeat ETKDG's torsion terms
+            params.randomSeed = 7
+            params.useRandomCoords = True
+            AllChem.EmbedMolecule(base, params)
+        for seed in (None, 1, 2, 3):
+            mol = Chem.Mol(base)
+            if seed is not None:
+                order = list(range(mol.GetNumAtoms()))
+                random.Random(seed).shuffle(order)
+                mol = Chem.RenumberAtoms(mol, order)
+            mol = Chem.MolFromMolBlock(Chem.MolToMolBlock(mol), removeHs=False)
+            mol.SetProp("_Name", name if seed is None else f"{name} (atom order {seed})")
+            out.append(mol)
+    # Violanthrone in another SMILES atom order, optimised by RDKit's MMFF94
+    # before writing: RDKit's typing re-kekulises the molecule it types, so
+    # the file carries a Kekule form RDKit would not perceive on reading.
+    mol = embed("c12c3c(ccc4c5c6c(c(c34)cc1)ccc1c6c(cc5)C(=O)c3c-1cccc3)-c1ccccc1C2=O",
+                seed=7, name="violanthrone (other SMILES order, MMFF94-optimised)")
+    out.append(mol)
+    path = os.path.join(HERE, "fused_aromatics.sdf")
+    write_sdf(path, out)
+    tool = os.path.join(ROOT, "..", "shared", "tools", "mmff_reference.py")
+    subprocess.run([sys.executable, tool, path, "-o",
+                    os.path.join(HERE, "fused_aromatics.mmff94.jsonl")], check=True)
+    return out
+
+
 def make_triphenylethanol():
     """21 heavy atoms, 48 automorphisms of the heavy-atom graph (3! phenyl
     permutations × 2³ ring flips)."""
@@ -468,6 +532,7 @@ def main():
     make_multi_gz()
     make_bad()
     make_triphenylethanol()
+    make_fused_aromatics()
     for mol in make_puckers():
         print(mol.GetProp("_Name"), mol.GetProp("INPUT_MMFF94"), mol.GetProp("LOWEST_MMFF94"))
 

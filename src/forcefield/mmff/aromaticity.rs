@@ -21,13 +21,27 @@
 //!   has no exocyclic double bond to a non-aromatic atom (the lone pair of
 //!   pyrrole, furan, thiophene).
 //!
-//! Fused systems need several passes: the ring of naphthalene whose Kekulé
-//! double bonds point out of it becomes aromatic once the other ring is, and
-//! a ring whose exocyclic double bond leads into a ring not yet examined
-//! waits for that ring. Rings never lose aromaticity once found. Because of
-//! the exocyclic-double-bond rule, rings with a C=O or C=N group (pyridones,
-//! uracils, quinones) are not aromatic in MMFF.
+//! Fused systems need several sweeps over the rings: the ring of
+//! naphthalene whose Kekulé double bonds point out of it becomes aromatic
+//! once the other ring is, and a ring whose exocyclic double bond leads into
+//! a ring atom not yet examined waits for a later sweep. Rings never lose
+//! aromaticity once found. Because of the exocyclic-double-bond rule, rings
+//! with a C=O or C=N group (pyridones, uracils, quinones) are not aromatic
+//! in MMFF.
+//!
+//! The sweeps are RDKit's, whose energies are the reference: rings are
+//! visited one after another in RDKit's ring order (`ring_order`), each
+//! seeing what the rings before it found, and sweeping stops as soon as
+//! every ring atom has been examined once. So a ring all of whose atoms
+//! also belong to other rings (the central ring of perylene-3,4,9,10-
+//! tetracarboxylic dianhydride, of triphenylene) is aromatic only when
+//! the rings its exocyclic double bonds lead into were found aromatic
+//! before it in the same sweep. The answer then depends on the ring order
+//! and on the Kekulé structure. RDKit types a Kekulé form of its own (its
+//! canonical kekulisation); where the record carries another one, such a
+//! ring can still come out differently from RDKit.
 
+use super::ring_order::rdkit_order;
 use crate::mol::{BondOrder, Element, Molecule};
 
 /// How a bond counts for MMFF typing: bonds in MMFF-aromatic rings are
@@ -65,9 +79,10 @@ pub(super) struct RingView {
 impl RingView {
     /// Finds the rings and perceives MMFF aromaticity.
     pub(super) fn perceive(mol: &Molecule) -> RingView {
-        let mut rings: Vec<Ring> = mol
-            .relevant_cycles()
+        let cycles = mol.relevant_cycles();
+        let mut rings: Vec<Ring> = rdkit_order(mol, &cycles)
             .into_iter()
+            .map(|c| cycles[c].clone())
             .map(|atoms| {
                 let bonds = (0..atoms.len())
                     .map(|i| {
@@ -159,21 +174,13 @@ impl RingView {
     }
 }
 
-/// Runs MMFF's aromaticity passes; returns which rings passed the test.
+/// Runs MMFF's aromaticity sweeps over the rings in the order given;
+/// returns which rings passed the test.
 ///
-/// Every pass examines all rings against the state left by the previous
-/// pass, so the order of rings (and atoms) cannot matter. A ring with an
-/// exocyclic double bond into a ring atom that no examined ring contains yet
-/// is put off to a later pass, since that atom's aromaticity is still open.
-/// Passes repeat until one changes nothing.
-///
-/// RDKit runs the same test ring by ring in its own ring order and stops as
-/// soon as every ring atom has been examined once, so for a ring whose atoms
-/// all belong to other rings as well its answer depends on atom order: the
-/// central ring of triphenylene comes out aromatic in about a third of
-/// random atom orders, that of benzo[c]phenanthridinium in about two
-/// thirds. Here such a ring is aromatic when the count says so once its
-/// neighbours are settled.
+/// Each ring is examined against what the rings before it found, unless an
+/// exocyclic double bond leads into a ring atom no examined ring contains
+/// yet; then it waits for the next sweep. Sweeping stops when every ring
+/// atom has been examined or a sweep examines nothing new.
 fn mmff_aromatic_rings(mol: &Molecule, rings: &[Ring]) -> Vec<bool> {
     let sp2 = Sp2::new(mol);
     let can_be_aromatic: Vec<bool> = rings
@@ -188,32 +195,34 @@ fn mmff_aromatic_rings(mol: &Molecule, rings: &[Ring]) -> Vec<bool> {
     let mut examined = vec![false; mol.num_atoms()];
     let mut aromatic_atom = vec![false; mol.num_atoms()];
     let mut aromatic_ring = vec![false; rings.len()];
-    loop {
-        let mut next_examined = examined.clone();
-        let mut next_aromatic_atom = aromatic_atom.clone();
-        let mut changed = false;
+    let all: usize = rings.iter().map(|r| r.atoms.len()).sum();
+    let mut before = 0;
+    while !rings.is_empty() {
         for (r, ring) in rings.iter().enumerate() {
             let Some(pi) = pi_electrons(mol, ring, &examined, &aromatic_atom) else {
                 continue;
             };
             for &a in &ring.atoms {
-                changed |= !next_examined[a];
-                next_examined[a] = true;
+                examined[a] = true;
             }
-            if can_be_aromatic[r] && !aromatic_ring[r] && pi > 2 && (pi - 2) % 4 == 0 {
+            if can_be_aromatic[r] && pi > 2 && (pi - 2) % 4 == 0 {
                 aromatic_ring[r] = true;
-                changed = true;
                 for &a in &ring.atoms {
-                    next_aromatic_atom[a] = true;
+                    aromatic_atom[a] = true;
                 }
             }
         }
-        if !changed {
-            return aromatic_ring;
+        let now = rings
+            .iter()
+            .flat_map(|r| &r.atoms)
+            .filter(|&&a| examined[a])
+            .count();
+        if now == all || now <= before {
+            break;
         }
-        examined = next_examined;
-        aromatic_atom = next_aromatic_atom;
+        before = now;
     }
+    aromatic_ring
 }
 
 /// The ring's π-electron count, or `None` when it must wait for a ring not

@@ -4,6 +4,7 @@
 mod aromaticity;
 mod charges;
 pub mod params;
+mod ring_order;
 pub mod setup;
 pub mod terms;
 pub mod topology;
