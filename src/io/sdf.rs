@@ -41,6 +41,14 @@ struct RawBond {
     stereo: u8,
 }
 
+/// Where a V3000 record is in its `BEGIN CTAB` … `END CTAB` block.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CtabState {
+    NotOpened,
+    Open,
+    Closed,
+}
+
 /// Atoms and bonds of a connection table with the line of each atom.
 #[derive(Default)]
 struct Ctab {
@@ -402,12 +410,24 @@ impl<R: BufRead> SdfReader<R> {
         let mut ids: HashMap<u64, usize> = HashMap::new();
         let (mut num_atoms, mut num_bonds) = (None, None);
         let mut skipping: Option<String> = None;
+        // The CTfile format wraps the connection table in 'BEGIN CTAB' …
+        // 'END CTAB'; a table that is never closed may have lost lines.
+        let mut ctab_state = CtabState::NotOpened;
         loop {
             let (no, text) = self.v30_line()?;
             let Some(text) = text else {
                 // 'M  END' closes the record's molfile part.
                 if num_atoms.is_none() {
                     return Err((no, Kind::V3000("no COUNTS line before 'M  END'".into())));
+                }
+                if ctab_state != CtabState::Closed {
+                    return Err((
+                        no,
+                        Kind::V3000(
+                            "the CTAB block is never closed: expected 'M  V30 END CTAB' before 'M  END'"
+                                .into(),
+                        ),
+                    ));
                 }
                 break;
             };
@@ -418,9 +438,18 @@ impl<R: BufRead> SdfReader<R> {
                 }
                 continue;
             }
-            match words.as_slice() {
-                ["BEGIN", "CTAB"] | ["END", "CTAB"] => {}
-                ["COUNTS", na, nb, ..] => {
+            match (ctab_state, words.as_slice()) {
+                (CtabState::NotOpened, ["BEGIN", "CTAB"]) => ctab_state = CtabState::Open,
+                (CtabState::NotOpened, _) => {
+                    return Err((
+                        no,
+                        Kind::V3000(format!(
+                            "expected 'M  V30 BEGIN CTAB', found 'M  V30 {text}'"
+                        )),
+                    ))
+                }
+                (CtabState::Open, ["END", "CTAB"]) => ctab_state = CtabState::Closed,
+                (CtabState::Open, ["COUNTS", na, nb, ..]) => {
                     let parse = |s: &str| s.parse::<usize>().ok();
                     match (parse(na), parse(nb)) {
                         (Some(a), Some(b)) => {
@@ -438,7 +467,7 @@ impl<R: BufRead> SdfReader<R> {
                         }
                     }
                 }
-                ["BEGIN", "ATOM"] => {
+                (CtabState::Open, ["BEGIN", "ATOM"]) => {
                     let n = num_atoms
                         .ok_or_else(|| (no, Kind::V3000("ATOM block before COUNTS".into())))?;
                     for i in 0..n {
@@ -454,7 +483,7 @@ impl<R: BufRead> SdfReader<R> {
                     }
                     self.v30_keyword("END ATOM")?;
                 }
-                ["BEGIN", "BOND"] => {
+                (CtabState::Open, ["BEGIN", "BOND"]) => {
                     let n = num_bonds
                         .ok_or_else(|| (no, Kind::V3000("BOND block before COUNTS".into())))?;
                     for i in 0..n {
@@ -466,7 +495,7 @@ impl<R: BufRead> SdfReader<R> {
                     }
                     self.v30_keyword("END BOND")?;
                 }
-                ["BEGIN", block, ..] => skipping = Some(block.to_string()),
+                (_, ["BEGIN", block, ..]) => skipping = Some(block.to_string()),
                 _ => {
                     return Err((no, Kind::V3000(format!("unexpected line 'M  V30 {text}'"))));
                 }
