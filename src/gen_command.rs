@@ -106,7 +106,7 @@ fn batch(args: &GenArgs, options: &GenOptions) -> anyhow::Result<ExitCode> {
         let mut reader = match open_sdf(input) {
             Ok(r) => r.keep_text(),
             Err(e) => {
-                eprintln!("error: {e}");
+                report!("error: {e}");
                 unreadable = true;
                 continue;
             }
@@ -142,7 +142,7 @@ fn batch(args: &GenArgs, options: &GenOptions) -> anyhow::Result<ExitCode> {
                         summary["status"] = json!("ok");
                         merge(&mut summary, ensemble.summary(mol, options));
                         if progress {
-                            eprintln!(
+                            report!(
                                 "{}: record {} ({}): {} conformers, lowest {:.3} kcal/mol, {:.1} s",
                                 d.file,
                                 d.index + 1,
@@ -155,7 +155,7 @@ fn batch(args: &GenArgs, options: &GenOptions) -> anyhow::Result<ExitCode> {
                     }
                     Err(f) => {
                         failed += 1;
-                        eprintln!("error: {}", f.message);
+                        report!("error: {}", f.message);
                         summary["name"] = json!(f.name);
                         summary["status"] = json!("failed");
                         summary["error"] = json!(f.message);
@@ -168,7 +168,7 @@ fn batch(args: &GenArgs, options: &GenOptions) -> anyhow::Result<ExitCode> {
             }
         }
         if index == 0 {
-            eprintln!("error: {input}: no records found (is it an SDF or MOL file?)");
+            report!("error: {input}: no records found (is it an SDF or MOL file?)");
             unreadable = true;
         }
     }

@@ -3,6 +3,17 @@
 //! error or nothing could be read).
 
 use anyhow::Context;
+
+/// `eprintln!` that gives up quietly when standard error is closed (the
+/// reader of a `2>&1 | head` pipe has gone): messages are lost then, but a
+/// run is not turned into a panic.
+macro_rules! report {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 use clap::{Parser, Subcommand, ValueEnum};
 use conformers::bench;
 use conformers::energy;
@@ -73,7 +84,7 @@ enum Command {
         #[arg(short, long)]
         output: String,
         /// Convergence tolerance on the scaled gradient (RDKit's forceTol).
-        #[arg(long, default_value_t = 1e-4)]
+        #[arg(long, default_value_t = 1e-4, allow_negative_numbers = true)]
         force_tol: f64,
         /// Iteration cap per record.
         #[arg(long, default_value_t = 100_000)]
@@ -89,11 +100,13 @@ enum Command {
         /// Target, e.g. `vonmises:dim=6,modes=3,kappa=8` or `coupled:dim=8,a=4,b=1.5`.
         #[arg(long)]
         target: String,
+        /// Seed of every random choice.
         #[arg(long, default_value_t = 42)]
         seed: u64,
         /// Several seeds, comma-separated (overrides --seed).
         #[arg(long, value_delimiter = ',')]
         seeds: Vec<u64>,
+        /// Sampler training and search budget.
         #[arg(long, value_enum, default_value = "default")]
         effort: Effort,
         /// Which parts of the method run.
@@ -108,6 +121,8 @@ enum Command {
         /// Number of draws scored.
         #[arg(long, default_value_t = 10_000)]
         draws: usize,
+        /// Where the sampler's networks train and run; `cuda` needs a build
+        /// with `--features cuda`.
         #[arg(long, value_enum, default_value = "cpu")]
         device: Device,
         /// Worker threads (default: all cores); results do not depend on it.
@@ -137,22 +152,26 @@ struct GenArgs {
     #[arg(short = 'n', long)]
     num_confs: Option<usize>,
     /// minima: keep conformers within this many kcal/mol of the lowest.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
     energy_window: f64,
     /// minima: heavy-atom, symmetry-aware RMSD pruning threshold (Å).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     rmsd: f64,
     /// Boltzmann temperature (K).
-    #[arg(long, default_value_t = 298.15)]
+    #[arg(long, default_value_t = 298.15, allow_negative_numbers = true)]
     temperature: f64,
+    /// Seed of every random choice: the same seed gives the same output,
+    /// whatever the thread count.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Training and search budget.
+    /// Sampler training and search budget.
     #[arg(long, value_enum, default_value = "default")]
     effort: Effort,
     /// Worker threads (default: all cores); results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// Where the sampler's networks train and run; `cuda` needs a build
+    /// with `--features cuda`.
     #[arg(long, value_enum, default_value = "cpu")]
     device: Device,
     /// Force-field variant.
@@ -210,11 +229,11 @@ struct ForceFieldArgs {
     #[arg(long, value_enum, default_value = "constant")]
     dielectric_model: DielectricModel,
     /// Dielectric constant D.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     dielectric: f64,
     /// Nonbonded cutoff in Å (pairs farther apart in the input geometry are
     /// left out); default: none.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     cutoff: Option<f64>,
 }
 
@@ -255,7 +274,7 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {e:#}");
+            report!("error: {e:#}");
             ExitCode::from(2)
         }
     }
@@ -454,13 +473,13 @@ fn minimize_files(
         let mut reader = match open_sdf(input) {
             Ok(r) => r.enumerate().peekable(),
             Err(e) => {
-                eprintln!("error: {e}");
+                report!("error: {e}");
                 unreadable = true;
                 continue;
             }
         };
         if reader.peek().is_none() {
-            eprintln!("error: {input}: no records found (is it an SDF or MOL file?)");
+            report!("error: {input}: no records found (is it an SDF or MOL file?)");
             unreadable = true;
         }
         loop {
@@ -487,7 +506,7 @@ fn minimize_files(
                     Ok((mol, m)) => {
                         ok += 1;
                         for change in &m.stereo_changes {
-                            eprintln!(
+                            report!(
                                 "warning: {input}: {}: {change} during minimisation",
                                 mol.name()
                             );
@@ -509,7 +528,7 @@ fn minimize_files(
                     }
                     Err(message) => {
                         failed += 1;
-                        eprintln!("error: {message}");
+                        report!("error: {message}");
                     }
                 }
             }
@@ -540,7 +559,7 @@ fn for_each_record(
         let reader = match open_sdf(input) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("error: {e}");
+                report!("error: {e}");
                 unreadable = true;
                 continue;
             }
@@ -566,7 +585,7 @@ fn for_each_record(
                 None => ok += 1,
                 Some((name, message, line)) => {
                     failed += 1;
-                    eprintln!("error: {message}");
+                    report!("error: {message}");
                     if json {
                         let record = json!({
                             "index": index,
@@ -583,7 +602,7 @@ fn for_each_record(
             }
         }
         if records == 0 {
-            eprintln!("error: {input}: no records found (is it an SDF or MOL file?)");
+            report!("error: {input}: no records found (is it an SDF or MOL file?)");
             unreadable = true;
         }
     }

@@ -379,3 +379,51 @@ fn bench_rejects_bad_targets_and_missing_cuda() {
         assert!(err.contains("--features cuda"), "{err}");
     }
 }
+
+/// Output files get the permissions a plain create would give (0666 less
+/// the umask), not a temporary file's private 0600.
+#[cfg(unix)]
+#[test]
+fn output_files_are_readable_by_others_as_the_umask_allows() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("min.sdf");
+    conformers()
+        .args(["minimize", "molecules/butane.sdf", "-o"])
+        .arg(&out)
+        .current_dir(root())
+        .assert()
+        .success();
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    // The test harness runs under the usual umask 022 (or a stricter one
+    // that still leaves the owner's read and write bits).
+    assert_ne!(mode, 0o600, "mode {mode:o}");
+    assert_eq!(mode & 0o600, 0o600, "mode {mode:o}");
+}
+
+#[test]
+fn negative_numbers_reach_the_range_checks() {
+    let out = conformers()
+        .args(["gen", "molecules/butane.sdf", "-o", "-", "--rmsd", "-1"])
+        .current_dir(root())
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("--rmsd must be a non-negative distance"), "{err}");
+}
+
+/// With standard error closed (the reader of `2>&1 | head` has gone), a
+/// failing run still exits with its own code instead of panicking.
+#[test]
+fn closed_stderr_is_not_a_panic() {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("conformers"))
+        .args(["info", "tests/data/bad/mixed_batch.sdf"])
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+}

@@ -19,13 +19,16 @@ impl AtomicFile {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let temp = tempfile::Builder::new()
-            .prefix(".conformers-")
-            .tempfile_in(&dir)
-            .map_err(|source| Error::Write {
-                path: path.clone(),
-                source,
-            })?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".conformers-");
+        // The permissions a plain create gives (0666 less the umask), not
+        // the private 0600 of a temporary file: results are for others too.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder.tempfile_in(&dir).map_err(|source| Error::Write {
+            path: path.clone(),
+            source,
+        })?;
         Ok(AtomicFile {
             path,
             writer: BufWriter::new(temp),

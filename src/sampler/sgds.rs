@@ -15,8 +15,13 @@ use std::time::Instant;
 /// Training and search budget.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Effort {
+    /// About a quarter of default's training, no refinement: screening.
     Fast,
+    /// Two training rounds, then refinement while the sampler's own checks
+    /// improve: production runs.
     Default,
+    /// About five times default's training (ten times its time): very
+    /// flexible molecules whose coverage matters more than time.
     Thorough,
 }
 
@@ -50,7 +55,9 @@ pub enum Ablation {
 /// Where the networks run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Device {
+    /// The CPU, on all worker threads.
     Cpu,
+    /// An NVIDIA GPU through CUDA (builds with `--features cuda` only).
     Cuda,
 }
 
