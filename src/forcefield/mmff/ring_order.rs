@@ -55,6 +55,14 @@ pub(super) fn rdkit_order(mol: &Molecule, cycles: &[Vec<usize>]) -> Vec<usize> {
             continue;
         }
         component_order.insert(component, component_order.len());
+        // A component with as many bonds as atoms is one simple ring: its
+        // only cycle needs no rank within it.
+        let mut atoms: Vec<usize> = members.iter().flat_map(|&b| bonds[b].atoms).collect();
+        atoms.sort_unstable();
+        atoms.dedup();
+        if atoms.len() == members.len() {
+            continue;
+        }
         for prototype in prototypes(mol, &members) {
             let next = rank.len();
             rank.entry(prototype).or_insert(next);
