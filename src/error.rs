@@ -12,17 +12,17 @@ pub enum Error {
     /// One record of an input file could not be used; the others may be fine.
     #[error("{0}")]
     Record(#[from] RecordError),
-    #[error("cannot read {path}: {source}")]
+    /// The message carries the I/O error's own text (not a separate source,
+    /// so that a printed error chain does not repeat it).
+    #[error("cannot read {path}: {reason}")]
     Read {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
     },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {reason}")]
     Write {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 }
 

@@ -7,11 +7,33 @@ use anyhow::Context;
 /// `eprintln!` that gives up quietly when standard error is closed (the
 /// reader of a `2>&1 | head` pipe has gone): messages are lost then, but a
 /// run is not turned into a panic.
+/// Control characters from the input (binary files, escape sequences) are
+/// shown escaped rather than sent to the terminal.
 macro_rules! report {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        let _ = writeln!(std::io::stderr(), "{}", crate::printable(&format!($($arg)*)));
     }};
+}
+
+/// `text` with every control character but newline and tab escaped.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -49,6 +71,18 @@ struct Cli {
 enum Command {
     /// Generate conformer ensembles: distinct minima or weighted Boltzmann draws.
     Gen(GenArgs),
+    /// Print a shell completion script (e.g. `conformers completions bash >
+    /// ~/.local/share/bash-completion/completions/conformers`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a manual page in roff (e.g. `conformers man > conformers.1`,
+    /// `conformers man gen > conformers-gen.1`).
+    Man {
+        /// The subcommand whose page to print (default: the overview).
+        subcommand: Option<String>,
+    },
     /// Describe every record: atoms, charge, MMFF94 types, rings, rotors, stereochemistry, problems.
     Info {
         /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
@@ -283,6 +317,25 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Gen(args) => gen_command::run(args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "conformers", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { subcommand } => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let page = match subcommand {
+                None => clap_mangen::Man::new(command),
+                Some(name) => {
+                    let Some(sub) = command.find_subcommand(&name) else {
+                        anyhow::bail!("no subcommand '{name}' (see `conformers --help`)");
+                    };
+                    clap_mangen::Man::new(sub.clone()).title(format!("conformers-{name}"))
+                }
+            };
+            page.render(&mut std::io::stdout())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench {
             target,
             seed,

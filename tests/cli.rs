@@ -409,7 +409,10 @@ fn negative_numbers_reach_the_range_checks() {
         .assert()
         .code(2);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert!(err.contains("--rmsd must be a non-negative distance"), "{err}");
+    assert!(
+        err.contains("--rmsd must be a non-negative distance"),
+        "{err}"
+    );
 }
 
 /// With standard error closed (the reader of `2>&1 | head` has gone), a

@@ -355,13 +355,25 @@ fn same_seed_same_bytes_with_one_or_two_threads() {
 
 #[test]
 fn stdout_output_timeout_and_usage_errors() {
-    let run = gen(&["molecules/butane.sdf", "-o", "-", "--effort", "fast"])
-        .assert()
-        .success();
+    let run = gen(&[
+        "molecules/butane.sdf",
+        "-o",
+        "-",
+        "--effort",
+        "fast",
+        "--quiet",
+    ])
+    .assert()
+    .success();
     let text = String::from_utf8_lossy(&run.get_output().stdout).to_string();
     assert!(text.contains("> <ENERGY>") && text.ends_with("$$$$\n"));
-    // Nothing on stderr when it is not a terminal.
-    assert!(run.get_output().stderr.is_empty());
+    // Quiet, without a terminal: the closing summary only.
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("conformers gen: 1 molecule (1 ok, 0 failed)"),
+        "{stderr}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x.sdf");

@@ -4,6 +4,7 @@
 
 mod cli;
 mod gen;
+mod gen_run;
 mod minimize;
 mod mmff_energy;
 mod mmff_terms;

@@ -10,16 +10,23 @@ pub fn data(name: &str) -> PathBuf {
     root().join("tests/data").join(name)
 }
 
-/// A file of the shared reference data, or `None` (with a message) when the
-/// shared folder is not beside the project.
+/// A file of the shared reference data, or `None` when the shared folder is
+/// not beside the project. The skip is written straight to the process's
+/// standard error, past the test harness's capture (which takes only
+/// `print!`/`eprint!`), so that a green run still says what it left out.
 pub fn shared(relative: &str) -> Option<PathBuf> {
     let path = root().join("../shared").join(relative);
     if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} not found", path.display());
-        None
+        return Some(path);
     }
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED (test {}): {} not found",
+        std::thread::current().name().unwrap_or("?"),
+        path.display()
+    );
+    None
 }
 
 pub fn read_all(path: &Path) -> Vec<Result<Molecule, Error>> {

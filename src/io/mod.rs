@@ -18,9 +18,9 @@ use std::path::Path;
 /// (`.sdf.gz`, or any stream starting with the gzip magic bytes) is
 /// decompressed on the fly.
 pub fn open_sdf(path: &str) -> Result<SdfReader<Box<dyn BufRead>>, Error> {
-    let read_error = |source| Error::Read {
+    let read_error = |reason| Error::Read {
         path: Path::new(path).to_path_buf(),
-        source,
+        reason,
     };
     let raw: Box<dyn BufRead> = if path == "-" {
         Box::new(BufReader::new(io::stdin()))

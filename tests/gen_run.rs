@@ -1,0 +1,277 @@
+//! The run around `conformers gen` as a chemist or a batch job sees it:
+//! early checks of options and output paths, interrupts, log lines and the
+//! closing summary, warnings about untrustworthy ensembles, messages about
+//! binary input, shell completions and the manual page.
+
+use crate::util::root;
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+
+fn conformers() -> Command {
+    Command::cargo_bin("conformers").unwrap()
+}
+
+fn stderr_of(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&out.get_output().stderr).to_string()
+}
+
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(".conformers-"))
+        .collect()
+}
+
+/// SIGINT or SIGTERM in the middle of a batch: the molecules finished by
+/// then are written (SDF and JSON, the unfinished ones listed as
+/// interrupted), no temporary file is left, and the exit code is 128 + the
+/// signal number.
+#[test]
+fn an_interrupted_batch_keeps_what_was_finished() {
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        let dir = tempfile::tempdir().unwrap();
+        let sdf = dir.path().join("out.sdf");
+        let json = dir.path().join("out.json");
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("conformers"))
+            .args([
+                "gen",
+                "molecules/multi.sdf",
+                "--effort",
+                "fast",
+                "--threads",
+                "1",
+            ])
+            .arg("-o")
+            .arg(&sdf)
+            .arg("--json")
+            .arg(&json)
+            .current_dir(root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait for the first finished molecule, then interrupt.
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        assert!(first.contains("record 1 (aspirin): ok"), "{first}");
+        let status = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let rest: Vec<String> = lines.map(Result::unwrap).collect();
+        assert_eq!(child.wait().unwrap().code(), Some(code), "{rest:?}");
+        let last = rest.last().unwrap();
+        assert!(last.contains("interrupted by SIG"), "{last}");
+        let summary: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let ok: Vec<&Value> = summary.iter().filter(|s| s["status"] == "ok").collect();
+        let stopped = summary
+            .iter()
+            .filter(|s| s["status"] == "interrupted")
+            .count();
+        assert_eq!(ok.len() + stopped, 5, "{summary:?}");
+        assert!(!ok.is_empty() && stopped > 0, "{summary:?}");
+        let written = std::fs::read_to_string(&sdf)
+            .unwrap()
+            .matches("$$$$")
+            .count();
+        let expected: u64 = ok
+            .iter()
+            .map(|s| s["num_conformers"].as_u64().unwrap())
+            .sum();
+        assert_eq!(written as u64, expected);
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "{:?}",
+            leftovers(dir.path())
+        );
+    }
+}
+
+#[test]
+fn a_run_that_reads_nothing_leaves_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.sdf");
+    let run = conformers()
+        .args(["gen", "no_such_file.sdf", "-o"])
+        .arg(&out)
+        .assert()
+        .code(2);
+    assert!(stderr_of(&run).contains("cannot read no_such_file.sdf"));
+    assert!(!out.exists());
+    assert!(leftovers(dir.path()).is_empty());
+}
+
+/// A path that cannot be written fails at once, with one message naming
+/// the user's path (not a temporary one), and nothing else is written.
+#[test]
+fn unwritable_outputs_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.sdf");
+    let missing = dir.path().join("no_such_dir/summary.json");
+    let run = conformers()
+        .args(["gen", "molecules/multi.sdf", "-o"])
+        .arg(&out)
+        .arg("--json")
+        .arg(&missing)
+        .current_dir(root())
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2);
+    let err = stderr_of(&run);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("summary.json") && err.contains("does not exist"),
+        "{err}"
+    );
+    assert!(!err.contains(".conformers-"), "{err}");
+    assert!(!out.exists());
+    assert!(leftovers(dir.path()).is_empty());
+
+    let dir_path = format!("{}/", dir.path().display());
+    let run = conformers()
+        .args(["gen", "molecules/multi.sdf", "-o", &dir_path])
+        .current_dir(root())
+        .assert()
+        .code(2);
+    let err = stderr_of(&run);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("is a directory"), "{err}");
+}
+
+#[test]
+fn cuda_in_a_cpu_build_is_refused_up_front() {
+    if cfg!(feature = "cuda") {
+        return;
+    }
+    let run = conformers()
+        .args(["gen", "molecules/multi.sdf", "-o", "-", "--device", "cuda"])
+        .current_dir(root())
+        .assert()
+        .code(2);
+    let err = stderr_of(&run);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--features cuda"), "{err}");
+    assert!(run.get_output().stdout.is_empty());
+}
+
+/// Without a terminal: one line per molecule and a closing summary;
+/// `--quiet` keeps the summary only.
+#[test]
+fn a_batch_log_has_a_line_per_molecule_and_a_summary() {
+    for quiet in [false, true] {
+        let mut cmd = conformers();
+        cmd.args(["gen", "molecules/multi.sdf", "-o", "-", "--effort", "fast"])
+            .current_dir(root());
+        if quiet {
+            cmd.arg("--quiet");
+        }
+        let err = stderr_of(&cmd.assert().success());
+        let per_molecule = err.lines().filter(|l| l.contains(": ok, ")).count();
+        assert_eq!(per_molecule, if quiet { 0 } else { 5 }, "{err}");
+        let last = err.lines().last().unwrap();
+        assert!(
+            last.starts_with("conformers gen: 5 molecules (5 ok, 0 failed), ")
+                && last.contains("conformers written"),
+            "{last}"
+        );
+    }
+}
+
+/// Boltzmann draws resting on a few heavy weights are flagged on stderr and
+/// in the JSON summary; a well-sampled molecule is not.
+#[test]
+fn untrustworthy_boltzmann_draws_are_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("s.json");
+    let run = conformers()
+        .args([
+            "gen",
+            "molecules/flexible_8rotors.sdf",
+            "molecules/heteroaromatic_5rotors.sdf",
+            "-o",
+            "-",
+            "--mode",
+            "boltzmann",
+            "--effort",
+            "fast",
+            "-n",
+            "200",
+            "--json",
+        ])
+        .arg(&json)
+        .current_dir(root())
+        .assert()
+        .success();
+    let err = stderr_of(&run);
+    let summary: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let warnings = |i: usize| summary[i]["warnings"].as_array().unwrap().len();
+    // Verapamil at fast effort: ESS/M about 0.007.
+    assert!(summary[0]["ess"].as_f64().unwrap() < 0.05);
+    assert!(warnings(0) >= 1, "{summary:?}");
+    assert!(err.contains("warning: molecules/flexible_8rotors.sdf: record 1 (verapamil)"));
+    assert!(err.contains("--effort thorough"), "{err}");
+    // Imatinib: ESS/M about 0.25.
+    assert!(summary[1]["ess"].as_f64().unwrap() > 0.05);
+    assert_eq!(warnings(1), 0, "{summary:?}");
+}
+
+#[test]
+fn binary_input_is_echoed_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garbage.sdf");
+    std::fs::write(&path, b"\x1b[31mred\x07\x00\x01\n\n\n  x  8  0\n").unwrap();
+    let run = conformers().arg("info").arg(&path).assert().failure();
+    let err = &run.get_output().stderr;
+    assert!(
+        !err.iter().any(|&b| b == 0x1b || b == 0x07 || b == 0),
+        "{err:?}"
+    );
+    assert!(String::from_utf8_lossy(err).contains("\\u{1b}[31mred"));
+}
+
+#[test]
+fn help_explains_seed_effort_and_device() {
+    let out = conformers().args(["gen", "--help"]).assert().success();
+    let help = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    for needle in [
+        "Seed of every random choice",
+        "fast:",
+        "thorough:",
+        "Where the sampler's networks train and run",
+        "cuda:",
+    ] {
+        assert!(help.contains(needle), "{needle} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn completions_and_manual_page() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = conformers().args(["completions", shell]).assert().success();
+        let script = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+        assert!(
+            script.contains("conformers") && script.contains("effort"),
+            "{shell}"
+        );
+    }
+    let out = conformers().arg("man").assert().success();
+    let page = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        page.contains(".TH conformers 1") && page.contains("conformers\\-gen(1)"),
+        "{page}"
+    );
+    let out = conformers().args(["man", "gen"]).assert().success();
+    let page = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        page.contains(".TH conformers-gen 1") && page.contains("effort"),
+        "{page}"
+    );
+    conformers().args(["man", "nonsense"]).assert().code(2);
+}
