@@ -577,7 +577,7 @@ fn minimize_files(
                             tags.push(("STEREO_CHANGED".to_string(), m.stereo_changes.join("; ")));
                         }
                         write_record(&mut sink, &mol, &m.coords, &tags)
-                            .with_context(|| format!("writing {output}"))?;
+                            .with_context(|| format!("cannot write {output}"))?;
                     }
                     Err(message) => {
                         failed += 1;
@@ -587,7 +587,11 @@ fn minimize_files(
             }
         }
     }
-    sink.finish().with_context(|| format!("writing {output}"))?;
+    if ok + failed == 0 {
+        // Nothing was read: no empty output file is left behind.
+        return Ok(ExitCode::from(2));
+    }
+    sink.finish()?;
     Ok(match (ok, failed, unreadable) {
         (0, 0, _) | (0, _, true) => ExitCode::from(2),
         (_, 0, false) => ExitCode::SUCCESS,

@@ -95,16 +95,18 @@ fn an_interrupted_batch_keeps_what_was_finished() {
 
 #[test]
 fn a_run_that_reads_nothing_leaves_no_output() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out.sdf");
-    let run = conformers()
-        .args(["gen", "no_such_file.sdf", "-o"])
-        .arg(&out)
-        .assert()
-        .code(2);
-    assert!(stderr_of(&run).contains("cannot read no_such_file.sdf"));
-    assert!(!out.exists());
-    assert!(leftovers(dir.path()).is_empty());
+    for command in ["gen", "minimize"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.sdf");
+        let run = conformers()
+            .args([command, "no_such_file.sdf", "-o"])
+            .arg(&out)
+            .assert()
+            .code(2);
+        assert!(stderr_of(&run).contains("cannot read no_such_file.sdf"));
+        assert!(!out.exists(), "{command}");
+        assert!(leftovers(dir.path()).is_empty());
+    }
 }
 
 /// A path that cannot be written fails at once, with one message naming
