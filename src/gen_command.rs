@@ -300,21 +300,29 @@ impl Progress {
 /// Records in the given files, or `None` when one of them is a stream
 /// (standard input, gzip) that can only be read once.
 fn count_records(inputs: &[String]) -> Option<usize> {
+    use std::io::BufRead;
     let mut total = 0;
     for input in inputs {
         if input == "-" || input.ends_with(".gz") {
             return None;
         }
-        let text = std::fs::read(input).ok()?;
-        let records = text
-            .split(|&b| b == b'\n')
-            .filter(|line| line.strip_suffix(b"\r").unwrap_or(line) == b"$$$$")
-            .count();
-        let trailing = text
-            .rsplit(|&b| b == b'\n')
-            .find(|l| !l.is_empty())
-            .is_some_and(|l| l.strip_suffix(b"\r").unwrap_or(l) != b"$$$$");
-        total += records + usize::from(trailing);
+        let mut reader = std::io::BufReader::new(std::fs::File::open(input).ok()?);
+        let (mut line, mut open_record) = (Vec::new(), false);
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line).ok()? == 0 {
+                break;
+            }
+            let text = line.trim_ascii_end();
+            if text == b"$$$$" {
+                total += 1;
+                open_record = false;
+            } else if !text.is_empty() {
+                open_record = true;
+            }
+        }
+        // A last record without its `$$$$` still counts.
+        total += usize::from(open_record);
     }
     Some(total)
 }
@@ -501,7 +509,7 @@ fn batch(
     if read == 0 {
         // Nothing was read: no empty output file is left behind.
         progress.close("conformers gen: no records were read");
-        return Ok(ExitCode::from(2));
+        return Ok(ExitCode::from(signal.map_or(2, |(_, code)| code)));
     }
     outputs.commit(&summaries)?;
     let elapsed = human_time(progress.start.elapsed().as_secs_f64());
