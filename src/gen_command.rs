@@ -4,13 +4,12 @@
 //! is reported (stderr, `--json`, `--failed`) and the others go on. All
 //! output files appear complete or not at all.
 
-use super::{ForceField, GenArgs, Sink};
+use super::{DeviceArg, ForceField, GenArgs, Sink};
 use anyhow::Context;
 use conformers::error::Error;
 use conformers::forcefield::mmff::{MmffOptions, Variant};
 use conformers::generate::{generate, Ensemble, GenOptions, Mode, TAGS};
 use conformers::io::{open_sdf, write_record, xyz, AtomicFile, SdfReader};
-use conformers::sampler::Device;
 use conformers::torsion::RotorOptions;
 use conformers::Molecule;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -55,21 +54,21 @@ fn options(args: &GenArgs) -> anyhow::Result<GenOptions> {
     if args.timeout.is_some_and(|t| !positive(t)) {
         anyhow::bail!("--timeout must be a positive number of seconds");
     }
-    if args.device == Device::Cuda && !cfg!(feature = "cuda") {
+    if args.device == DeviceArg::Cuda && !cfg!(feature = "cuda") {
         anyhow::bail!(
             "--device cuda needs a build with CUDA support: rebuild with \
              `cargo build --release --features cuda`"
         );
     }
-    let defaults = GenOptions::new(args.mode);
+    let defaults = GenOptions::new(args.mode.into());
     Ok(GenOptions {
         num_confs: args.num_confs.unwrap_or(defaults.num_confs),
         energy_window: args.energy_window,
         rmsd: args.rmsd,
         temperature: args.temperature,
         seed: args.seed,
-        effort: args.effort,
-        device: args.device,
+        effort: args.effort.into(),
+        device: args.device.into(),
         forcefield: MmffOptions {
             variant: match args.forcefield {
                 ForceField::Mmff94 => Variant::Mmff94,

@@ -28,7 +28,7 @@ use std::f64::consts::PI;
 use std::time::{Duration, Instant};
 
 /// What `gen` produces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Distinct MMFF94-minimised conformers within an energy window.
@@ -62,7 +62,7 @@ pub struct GenOptions {
 }
 
 impl GenOptions {
-    /// CLI.md's defaults for a mode.
+    /// The command-line defaults for a mode.
     pub fn new(mode: Mode) -> GenOptions {
         GenOptions {
             mode,
@@ -724,7 +724,7 @@ impl Ensemble {
             .collect()
     }
 
-    /// The per-molecule summary of CLI.md (without `name`, `index`,
+    /// The per-molecule JSON summary of `gen --json` (without `name`, `index`,
     /// `status` and `wall_time_s`, which the caller knows).
     pub fn summary(&self, mol: &Molecule, options: &GenOptions) -> serde_json::Value {
         let lowest = self.lowest_energy();

@@ -109,7 +109,8 @@ enum Command {
         #[command(flatten)]
         forcefield: ForceFieldArgs,
     },
-    /// Minimise every record with full MMFF94 (L-BFGS) and write the results.
+    /// Minimise every record with full MMFF94 (dense BFGS along RDKit's
+    /// path; L-BFGS beyond 1000 atoms) and write the results.
     Minimize {
         /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
         #[arg(required = true)]
@@ -142,10 +143,10 @@ enum Command {
         seeds: Vec<u64>,
         /// Sampler training and search budget.
         #[arg(long, value_enum, default_value = "default")]
-        effort: Effort,
+        effort: EffortArg,
         /// Which parts of the method run.
         #[arg(long, value_enum, default_value = "sgds")]
-        ablation: Ablation,
+        ablation: AblationArg,
         /// Run every ablation at equal energy budgets and print a table.
         #[arg(long)]
         compare: bool,
@@ -158,7 +159,7 @@ enum Command {
         /// Where the sampler's networks train and run; `cuda` needs a build
         /// with `--features cuda`.
         #[arg(long, value_enum, default_value = "cpu")]
-        device: Device,
+        device: DeviceArg,
         /// Worker threads (default: all cores); results do not depend on it.
         #[arg(long)]
         threads: Option<usize>,
@@ -180,7 +181,7 @@ struct GenArgs {
     /// minima: distinct MMFF94-minimised conformers; boltzmann: weighted
     /// draws of the torsion Boltzmann distribution.
     #[arg(long, value_enum, default_value = "minima")]
-    mode: Mode,
+    mode: ModeArg,
     /// minima: at most N conformers (default 50); boltzmann: N draws
     /// (default 1000).
     #[arg(short = 'n', long)]
@@ -200,14 +201,14 @@ struct GenArgs {
     seed: u64,
     /// Sampler training and search budget.
     #[arg(long, value_enum, default_value = "default")]
-    effort: Effort,
+    effort: EffortArg,
     /// Worker threads (default: all cores); results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
     /// Where the sampler's networks train and run; `cuda` needs a build
     /// with `--features cuda`.
     #[arg(long, value_enum, default_value = "cpu")]
-    device: Device,
+    device: DeviceArg,
     /// Force-field variant.
     #[arg(long, value_enum, default_value = "mmff94")]
     forcefield: ForceField,
@@ -240,6 +241,99 @@ struct GenArgs {
 enum SearchArg {
     Mala,
     Tempering,
+}
+
+/// `--mode` (the library's [`Mode`]).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ModeArg {
+    /// Distinct MMFF94-minimised conformers within an energy window.
+    Minima,
+    /// Weighted draws of the Boltzmann distribution over the torsions.
+    Boltzmann,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(mode: ModeArg) -> Mode {
+        match mode {
+            ModeArg::Minima => Mode::Minima,
+            ModeArg::Boltzmann => Mode::Boltzmann,
+        }
+    }
+}
+
+/// `--effort` (the library's [`Effort`]).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum EffortArg {
+    /// About a quarter of default's training, no refinement: screening.
+    Fast,
+    /// Two training rounds, then refinement while the sampler's own checks
+    /// improve: production runs.
+    Default,
+    /// About five times default's training (ten times its time): very
+    /// flexible molecules whose coverage matters more than time.
+    Thorough,
+}
+
+impl From<EffortArg> for Effort {
+    fn from(effort: EffortArg) -> Effort {
+        match effort {
+            EffortArg::Fast => Effort::Fast,
+            EffortArg::Default => Effort::Default,
+            EffortArg::Thorough => Effort::Thorough,
+        }
+    }
+}
+
+/// `--device` (the library's [`Device`]).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DeviceArg {
+    /// The CPU, on all worker threads.
+    Cpu,
+    /// An NVIDIA GPU through CUDA (builds with `--features cuda` only).
+    Cuda,
+}
+
+impl From<DeviceArg> for Device {
+    fn from(device: DeviceArg) -> Device {
+        match device {
+            DeviceArg::Cpu => Device::Cpu,
+            DeviceArg::Cuda => Device::Cuda,
+        }
+    }
+}
+
+/// `bench --ablation` (the library's [`Ablation`]).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AblationArg {
+    /// The full method.
+    Sgds,
+    /// On-policy trajectory balance only: no Searcher, no buffer.
+    LearnerOnly,
+    /// Only off-policy training on Searcher samples.
+    SearcherOnly,
+    /// Searcher without the novelty bonus.
+    NoNovelty,
+    /// One Learner kept across rounds.
+    NoReinit,
+    /// No Learner chains.
+    NoLearnerChains,
+    /// One Learner trained by maximum likelihood on exact draws (synthetic
+    /// targets only): the ceiling of the others.
+    Oracle,
+}
+
+impl From<AblationArg> for Ablation {
+    fn from(ablation: AblationArg) -> Ablation {
+        match ablation {
+            AblationArg::Sgds => Ablation::Sgds,
+            AblationArg::LearnerOnly => Ablation::LearnerOnly,
+            AblationArg::SearcherOnly => Ablation::SearcherOnly,
+            AblationArg::NoNovelty => Ablation::NoNovelty,
+            AblationArg::NoReinit => Ablation::NoReinit,
+            AblationArg::NoLearnerChains => Ablation::NoLearnerChains,
+            AblationArg::Oracle => Ablation::Oracle,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -350,6 +444,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
         } => {
             let spec: SyntheticSpec = target.parse()?;
+            let effort = Effort::from(effort);
             let mut settings = Settings::preset(effort);
             if let SearchArg::Tempering = search {
                 settings.search = SearchKind::Tempering {
@@ -369,7 +464,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ablation::Oracle,
                 ]
             } else {
-                vec![ablation]
+                vec![ablation.into()]
             };
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads.unwrap_or(0))
@@ -386,8 +481,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         refinements: if compare { 0 } else { settings.refinements },
                         ..settings.clone()
                     };
-                    let report =
-                        pool.install(|| bench::bench(&spec, &run_settings, draws, device, seed))?;
+                    let report = pool.install(|| {
+                        bench::bench(&spec, &run_settings, draws, device.into(), seed)
+                    })?;
                     if json {
                         serde_json::to_writer(&mut out, &report)?;
                         writeln!(out)?;

@@ -1,4 +1,4 @@
-//! The command-line contract (CLI.md) of `info`, `energy`, `minimize` and
+//! The command-line contract (README) of `info`, `energy`, `minimize` and
 //! `bench`: output, JSON fields, exit codes, stdin.
 
 use crate::util::{data, root};

@@ -1,6 +1,7 @@
-//! `conformers gen` end to end (CLI.md): both modes on `molecules/`, the SD
-//! tags and JSON summary, batches with bad records, determinism, atomic
-//! output; and the stratified resampling behind boltzmann mode.
+//! `conformers gen` end to end (the README's command-line contract): both
+//! modes on `molecules/`, the SD tags and JSON summary, batches with bad
+//! records, determinism, atomic output; and the stratified resampling
+//! behind boltzmann mode.
 
 use crate::util::{data, read_ok, root};
 use assert_cmd::Command;

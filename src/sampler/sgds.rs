@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::time::Instant;
 
 /// Training and search budget.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effort {
     /// About a quarter of default's training, no refinement: screening.
     Fast,
@@ -29,7 +29,7 @@ pub enum Effort {
 /// spend the same number of energy evaluations in training; only the full
 /// method refines (see [`Settings::refinements`]), and `bench --compare`
 /// turns that off so that it keeps to the same budget.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Ablation {
     /// The full method.
@@ -53,7 +53,7 @@ pub enum Ablation {
 }
 
 /// Where the networks run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Device {
     /// The CPU, on all worker threads.
     Cpu,
@@ -63,9 +63,11 @@ pub enum Device {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SamplerError {
-    #[error("--device cuda needs a build with CUDA support: rebuild with `cargo build --release --features cuda`")]
+    #[error(
+        "this build has no CUDA support: rebuild with `cargo build --release --features cuda`"
+    )]
     CudaNotBuilt,
-    #[error("--device cuda: no usable NVIDIA GPU or driver ({0})")]
+    #[error("CUDA: no usable NVIDIA GPU or driver ({0})")]
     CudaUnavailable(String),
     #[error("time limit reached while training the sampler")]
     TimedOut,

@@ -3,7 +3,7 @@
 //! increments (MMFF.V, eq. 15).
 
 use super::params::Params;
-use super::setup::Topology;
+use super::topology::Topology;
 use crate::mol::{Element, Molecule};
 
 /// MMFF formal charges q0 per atom. They follow from the MMFF types, not

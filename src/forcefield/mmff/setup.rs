@@ -8,9 +8,9 @@ use super::terms::{
     AngleTerm, BondTerm, Dielectric, Energies, OopTerm, PairTerm, StretchBendTerm, Terms,
     TorsionTerm,
 };
-use super::topology::nonbonded_pairs;
+use super::topology::{nonbonded_pairs, Topology};
 use super::typing::{assign_atom_types, AtomTypes, BondKind, UntypableAtom};
-use crate::mol::{BondOrder, Molecule};
+use crate::mol::Molecule;
 use nalgebra::{Point3, Vector3};
 
 /// Choices that change the energy function.
@@ -45,63 +45,6 @@ pub enum MmffError {
     MissingParameter { what: &'static str, atoms: String },
 }
 
-/// Per-atom and per-bond classification the parameter rules use.
-#[derive(Clone, Debug)]
-pub struct Topology {
-    pub types: Vec<u8>,
-    pub aromatic_atoms: Vec<bool>,
-    pub bond_kinds: Vec<BondKind>,
-    /// MMFF bond type (0 or 1) per bond.
-    pub bond_types: Vec<u8>,
-}
-
-impl Topology {
-    fn new(mol: &Molecule, typing: &AtomTypes, params: &Params) -> Result<Topology, MmffError> {
-        let mut aromatic_atoms = vec![false; mol.num_atoms()];
-        let bond_kinds: Vec<BondKind> = mol
-            .bonds()
-            .iter()
-            .zip(&typing.aromatic_bonds)
-            .map(|(b, &aromatic)| {
-                if aromatic {
-                    aromatic_atoms[b.atoms[0]] = true;
-                    aromatic_atoms[b.atoms[1]] = true;
-                    return BondKind::Aromatic;
-                }
-                match b.order {
-                    BondOrder::Single => BondKind::Single,
-                    BondOrder::Double => BondKind::Double,
-                    BondOrder::Triple => BondKind::Triple,
-                }
-            })
-            .collect();
-        for (atom, &t) in typing.types.iter().enumerate() {
-            if params.props(t).is_none() || params.vdw(t).is_none() {
-                return Err(MmffError::MissingParameter {
-                    what: "the atom type",
-                    atoms: (atom + 1).to_string(),
-                });
-            }
-        }
-        let props = |a: usize| params.props(typing.types[a]).expect("checked above");
-        let bond_types = mol
-            .bonds()
-            .iter()
-            .zip(&bond_kinds)
-            .map(|(b, &kind)| {
-                let (p, q) = (props(b.atoms[0]), props(b.atoms[1]));
-                u8::from(kind == BondKind::Single && ((p.sbmb && q.sbmb) || (p.arom && q.arom)))
-            })
-            .collect();
-        Ok(Topology {
-            types: typing.types.clone(),
-            aromatic_atoms,
-            bond_kinds,
-            bond_types,
-        })
-    }
-}
-
 /// A molecule's MMFF94 energy function: typed, charged, every interaction
 /// with its parameters. Evaluation allocates nothing and is thread-safe.
 #[derive(Clone, Debug)]
@@ -126,7 +69,15 @@ impl MmffSystem {
         options: &MmffOptions,
     ) -> Result<MmffSystem, MmffError> {
         let params = Params::get(options.variant);
-        let topo = Topology::new(mol, typing, params)?;
+        for (atom, &t) in typing.types.iter().enumerate() {
+            if params.props(t).is_none() || params.vdw(t).is_none() {
+                return Err(MmffError::MissingParameter {
+                    what: "the atom type",
+                    atoms: (atom + 1).to_string(),
+                });
+            }
+        }
+        let topo = Topology::new(mol, typing, params);
         let q0 = formal_charges(mol, &topo);
         let charges = partial_charges(mol, &topo, params, &q0);
         let builder = Builder {
@@ -209,7 +160,7 @@ impl MmffSystem {
             }
             let vdw = params
                 .vdw_pair(topo.types[i], topo.types[j])
-                .expect("types checked in Topology::new");
+                .expect("types checked in MmffSystem::with_types");
             terms.pairs.push(PairTerm::new(
                 [i, j],
                 vdw,
@@ -329,7 +280,7 @@ impl Builder<'_> {
     fn props(&self, atom: usize) -> &TypeProps {
         self.params
             .props(self.topo.types[atom])
-            .expect("types checked in Topology::new")
+            .expect("types checked in MmffSystem::with_types")
     }
 
     fn z(&self, atom: usize) -> u8 {
