@@ -1,0 +1,432 @@
+//! Every command-line type of `conformers` and its one conversion into
+//! library options: the clap definitions (defaults live here and only here)
+//! and the value enums that map onto the library's own types.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use conformers::ensemble::minimize::MinimizeOptions;
+use conformers::forcefield::mmff::{Dielectric, MmffOptions, Variant};
+use conformers::generate::{GenOptions, Mode};
+use conformers::sampler::{Ablation, Device, Effort, SearchKind, Settings};
+use conformers::torsion::RotorOptions;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "conformers",
+    version,
+    about = "Conformer ensembles of small molecules (MMFF94)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Generate conformer ensembles: distinct minima or weighted Boltzmann draws.
+    Gen(GenArgs),
+    /// Print a shell completion script (e.g. `conformers completions bash >
+    /// ~/.local/share/bash-completion/completions/conformers`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a manual page in roff (e.g. `conformers man > conformers.1`,
+    /// `conformers man gen > conformers-gen.1`).
+    Man {
+        /// The subcommand whose page to print (default: the overview).
+        subcommand: Option<String>,
+    },
+    /// Describe every record: atoms, charge, MMFF94 types, rings, rotors, stereochemistry, problems.
+    Info(InfoArgs),
+    /// Single-point MMFF94 energies of every record, per term.
+    Energy(EnergyArgs),
+    /// Minimise every record with full MMFF94 (dense BFGS along RDKit's
+    /// path; L-BFGS beyond 1000 atoms) and write the results.
+    Minimize(MinimizeArgs),
+    /// Run the sampler on a synthetic target with an exact answer and score it.
+    Bench(BenchArgs),
+}
+
+#[derive(clap::Args)]
+pub struct InfoArgs {
+    /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// One JSON object per record (JSON lines) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Treat amide-like C(=O|S)-N bonds as rotors too.
+    #[arg(long)]
+    pub rotate_amides: bool,
+}
+
+#[derive(clap::Args)]
+pub struct EnergyArgs {
+    /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// One JSON object per record (JSON lines) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Also report the analytic gradient dE/dx (kcal/mol/Å).
+    #[arg(long)]
+    pub gradient: bool,
+    #[command(flatten)]
+    pub forcefield: ForceFieldArgs,
+}
+
+#[derive(clap::Args)]
+pub struct MinimizeArgs {
+    /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Output SDF (written atomically; `-` for standard output).
+    #[arg(short, long)]
+    pub output: String,
+    /// Convergence tolerance on the scaled gradient (RDKit's forceTol).
+    #[arg(long, default_value_t = 1e-4, allow_negative_numbers = true)]
+    pub force_tol: f64,
+    /// Iteration cap per record.
+    #[arg(long, default_value_t = 100_000)]
+    pub max_iterations: usize,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub forcefield: ForceFieldArgs,
+}
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Target, e.g. `vonmises:dim=6,modes=3,kappa=8` or `coupled:dim=8,a=4,b=1.5`.
+    #[arg(long)]
+    pub target: String,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Several seeds, comma-separated (overrides --seed).
+    #[arg(long, value_delimiter = ',')]
+    pub seeds: Vec<u64>,
+    /// Sampler training and search budget.
+    #[arg(long, value_enum, default_value = "default")]
+    pub effort: EffortArg,
+    /// Which parts of the method run.
+    #[arg(long, value_enum, default_value = "sgds")]
+    pub ablation: AblationArg,
+    /// Run every ablation at equal energy budgets and print a table.
+    #[arg(long)]
+    pub compare: bool,
+    /// Searcher: MALA chains or parallel tempering.
+    #[arg(long, value_enum, default_value = "mala")]
+    pub search: SearchArg,
+    /// Number of draws scored.
+    #[arg(long, default_value_t = 10_000)]
+    pub draws: usize,
+    /// Where the sampler's networks train and run; `cuda` needs a build
+    /// with `--features cuda`.
+    #[arg(long, value_enum, default_value = "cpu")]
+    pub device: DeviceArg,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// One JSON object per run (JSON lines) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct GenArgs {
+    /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Output SDF with every conformer of every molecule, grouped by
+    /// molecule (written atomically; `-` for standard output).
+    #[arg(short, long)]
+    pub output: String,
+    /// minima: distinct MMFF94-minimised conformers; boltzmann: weighted
+    /// draws of the torsion Boltzmann distribution.
+    #[arg(long, value_enum, default_value = "minima")]
+    pub mode: ModeArg,
+    /// minima: at most N conformers (default 50); boltzmann: N draws
+    /// (default 1000).
+    #[arg(short = 'n', long)]
+    pub num_confs: Option<usize>,
+    /// minima: keep conformers within this many kcal/mol of the lowest.
+    #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
+    pub energy_window: f64,
+    /// minima: heavy-atom, symmetry-aware RMSD pruning threshold (Å).
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
+    pub rmsd: f64,
+    /// Boltzmann temperature (K).
+    #[arg(long, default_value_t = 298.15, allow_negative_numbers = true)]
+    pub temperature: f64,
+    /// Seed of every random choice: the same seed gives the same output,
+    /// whatever the thread count.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Sampler training and search budget.
+    #[arg(long, value_enum, default_value = "default")]
+    pub effort: EffortArg,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Where the sampler's networks train and run; `cuda` needs a build
+    /// with `--features cuda`.
+    #[arg(long, value_enum, default_value = "cpu")]
+    pub device: DeviceArg,
+    #[command(flatten)]
+    pub forcefield: ForceFieldArgs,
+    /// Treat amide-like C(=O|S)-N bonds as rotors too.
+    #[arg(long)]
+    pub rotate_amides: bool,
+    /// Also write every conformer as XYZ (energy on the comment line).
+    #[arg(long)]
+    pub xyz: Option<String>,
+    /// Per-molecule JSON summary.
+    #[arg(long)]
+    pub json: Option<String>,
+    /// SDF of the input records that failed, each with a FAILURE tag.
+    #[arg(long)]
+    pub failed: Option<String>,
+    /// boltzmann: draw K × N points and resample N of them along a Hilbert
+    /// curve (equal weights); 1 writes N raw draws with their importance
+    /// weights.
+    #[arg(long, default_value_t = 8, value_name = "K")]
+    pub oversample: usize,
+    /// Per-molecule time limit in seconds; a molecule past it fails.
+    #[arg(long)]
+    pub timeout: Option<f64>,
+    /// No progress output.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SearchArg {
+    Mala,
+    Tempering,
+}
+
+/// `--mode` (the library's [`Mode`]).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Distinct MMFF94-minimised conformers within an energy window.
+    Minima,
+    /// Weighted draws of the Boltzmann distribution over the torsions.
+    Boltzmann,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(mode: ModeArg) -> Mode {
+        match mode {
+            ModeArg::Minima => Mode::Minima,
+            ModeArg::Boltzmann => Mode::Boltzmann,
+        }
+    }
+}
+
+/// `--effort` (the library's [`Effort`]).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EffortArg {
+    /// About a quarter of default's training, no refinement: screening.
+    Fast,
+    /// Two training rounds, then refinement while the sampler's own checks
+    /// improve: production runs.
+    Default,
+    /// About five times default's training (ten times its time): very
+    /// flexible molecules whose coverage matters more than time.
+    Thorough,
+}
+
+impl From<EffortArg> for Effort {
+    fn from(effort: EffortArg) -> Effort {
+        match effort {
+            EffortArg::Fast => Effort::Fast,
+            EffortArg::Default => Effort::Default,
+            EffortArg::Thorough => Effort::Thorough,
+        }
+    }
+}
+
+/// `--device` (the library's [`Device`]).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeviceArg {
+    /// The CPU, on all worker threads.
+    Cpu,
+    /// An NVIDIA GPU through CUDA (builds with `--features cuda` only).
+    Cuda,
+}
+
+impl From<DeviceArg> for Device {
+    fn from(device: DeviceArg) -> Device {
+        match device {
+            DeviceArg::Cpu => Device::Cpu,
+            DeviceArg::Cuda => Device::Cuda,
+        }
+    }
+}
+
+/// `bench --ablation` (the library's [`Ablation`]).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AblationArg {
+    /// The full method.
+    Sgds,
+    /// On-policy trajectory balance only: no Searcher, no buffer.
+    LearnerOnly,
+    /// Only off-policy training on Searcher samples.
+    SearcherOnly,
+    /// Searcher without the novelty bonus.
+    NoNovelty,
+    /// One Learner kept across rounds.
+    NoReinit,
+    /// No Learner chains.
+    NoLearnerChains,
+    /// One Learner trained by maximum likelihood on exact draws (synthetic
+    /// targets only): the ceiling of the others.
+    Oracle,
+}
+
+impl From<AblationArg> for Ablation {
+    fn from(ablation: AblationArg) -> Ablation {
+        match ablation {
+            AblationArg::Sgds => Ablation::Sgds,
+            AblationArg::LearnerOnly => Ablation::LearnerOnly,
+            AblationArg::SearcherOnly => Ablation::SearcherOnly,
+            AblationArg::NoNovelty => Ablation::NoNovelty,
+            AblationArg::NoReinit => Ablation::NoReinit,
+            AblationArg::NoLearnerChains => Ablation::NoLearnerChains,
+            AblationArg::Oracle => Ablation::Oracle,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ForceField {
+    Mmff94,
+    Mmff94s,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DielectricModel {
+    Constant,
+    Distance,
+}
+
+#[derive(clap::Args)]
+pub struct ForceFieldArgs {
+    /// Force-field variant.
+    #[arg(long, value_enum, default_value = "mmff94")]
+    pub forcefield: ForceField,
+    /// Constant (ε = D) or distance-dependent (ε = D·r) dielectric.
+    #[arg(long, value_enum, default_value = "constant")]
+    pub dielectric_model: DielectricModel,
+    /// Dielectric constant D.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub dielectric: f64,
+    /// Nonbonded cutoff in Å (pairs farther apart in the input geometry are
+    /// left out); default: none.
+    #[arg(long, allow_negative_numbers = true)]
+    pub cutoff: Option<f64>,
+}
+
+impl ForceFieldArgs {
+    pub fn options(&self) -> anyhow::Result<MmffOptions> {
+        if self.dielectric.is_nan() || self.dielectric <= 0.0 || self.dielectric.is_infinite() {
+            anyhow::bail!("--dielectric must be a positive number");
+        }
+        if self.cutoff.is_some_and(|c| c.is_nan() || c <= 0.0) {
+            anyhow::bail!("--cutoff must be a positive distance in Å");
+        }
+        Ok(MmffOptions {
+            variant: match self.forcefield {
+                ForceField::Mmff94 => Variant::Mmff94,
+                ForceField::Mmff94s => Variant::Mmff94s,
+            },
+            dielectric: match self.dielectric_model {
+                DielectricModel::Constant => Dielectric::Constant,
+                DielectricModel::Distance => Dielectric::Distance,
+            },
+            dielectric_constant: self.dielectric,
+            cutoff: self.cutoff,
+        })
+    }
+}
+
+impl GenArgs {
+    /// The run's options, checked.
+    pub fn options(&self) -> anyhow::Result<GenOptions> {
+        let args = self;
+        let positive = |v: f64| v.is_finite() && v > 0.0;
+        if !positive(args.temperature) {
+            anyhow::bail!("--temperature must be a positive number of kelvin");
+        }
+        if !(args.energy_window.is_finite() && args.energy_window >= 0.0) {
+            anyhow::bail!("--energy-window must be a non-negative number of kcal/mol");
+        }
+        if !(args.rmsd.is_finite() && args.rmsd >= 0.0) {
+            anyhow::bail!("--rmsd must be a non-negative distance in Å");
+        }
+        if args.num_confs == Some(0) {
+            anyhow::bail!("--num-confs must be at least 1");
+        }
+        if args.oversample == 0 {
+            anyhow::bail!("--oversample must be at least 1");
+        }
+        if args.timeout.is_some_and(|t| !positive(t)) {
+            anyhow::bail!("--timeout must be a positive number of seconds");
+        }
+        if args.device == DeviceArg::Cuda && !cfg!(feature = "cuda") {
+            anyhow::bail!(
+                "--device cuda needs a build with CUDA support: rebuild with \
+                 `cargo build --release --features cuda`"
+            );
+        }
+        let defaults = GenOptions::new(args.mode.into());
+        Ok(GenOptions {
+            num_confs: args.num_confs.unwrap_or(defaults.num_confs),
+            energy_window: args.energy_window,
+            rmsd: args.rmsd,
+            temperature: args.temperature,
+            seed: args.seed,
+            effort: args.effort.into(),
+            device: args.device.into(),
+            forcefield: args.forcefield.options()?,
+            rotors: RotorOptions {
+                rotate_amides: args.rotate_amides,
+            },
+            timeout: args.timeout.map(Duration::from_secs_f64),
+            oversampling: args.oversample,
+            ..defaults
+        })
+    }
+}
+
+impl MinimizeArgs {
+    /// The force field and the minimiser's settings, checked.
+    pub fn options(&self) -> anyhow::Result<(MmffOptions, MinimizeOptions)> {
+        let options = self.forcefield.options()?;
+        if self.force_tol.is_nan() || self.force_tol <= 0.0 {
+            anyhow::bail!("--force-tol must be positive");
+        }
+        let settings = MinimizeOptions {
+            force_tolerance: self.force_tol,
+            max_iterations: self.max_iterations,
+        };
+        Ok((options, settings))
+    }
+}
+
+impl BenchArgs {
+    /// The sampler's settings for the chosen effort and searcher.
+    pub fn settings(&self) -> Settings {
+        let mut settings = Settings::preset(self.effort.into());
+        if let SearchArg::Tempering = self.search {
+            settings.search = SearchKind::Tempering {
+                levels: 4,
+                hottest: 5.0,
+            };
+        }
+        settings
+    }
+}

@@ -1,0 +1,526 @@
+//! The record loop every subcommand that reads molecules runs: input files
+//! read one record at a time, records handed to a pool of worker threads as
+//! they are read, results passed on in input order, one failure per record
+//! that cannot be read or finished (the others go on), `--failed`, progress
+//! and interrupts, and the exit code.
+
+use anyhow::Context;
+use conformers::io::{open_sdf, AtomicFile, SdfReader};
+use conformers::{Error, Molecule};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+/// Why one record has no result.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// The record could not be read; the error names file, record, title
+    /// and line.
+    #[error(transparent)]
+    Read(Error),
+    /// The record was read but could not be finished.
+    #[error("{file}: record {record} ({title}): {cause}")]
+    Process {
+        file: String,
+        /// 1-based, as in messages.
+        record: usize,
+        title: String,
+        cause: anyhow::Error,
+    },
+}
+
+impl Failure {
+    pub fn title(&self) -> &str {
+        match self {
+            Failure::Read(Error::Record(e)) => &e.location.title,
+            Failure::Read(_) => "",
+            Failure::Process { title, .. } => title,
+        }
+    }
+
+    /// The input line of a read error.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Failure::Read(Error::Record(e)) => Some(e.location.line),
+            _ => None,
+        }
+    }
+}
+
+/// One record after its job.
+pub struct Finished<T> {
+    pub file: String,
+    /// 0-based record number in its file.
+    pub index: usize,
+    /// The record as read, for `--failed`.
+    pub text: String,
+    pub seconds: f64,
+    pub result: Result<(Molecule, T), Failure>,
+}
+
+/// How a batch runs.
+pub struct Settings<T> {
+    pub threads: Option<usize>,
+    /// Show a progress bar on a terminal and log a line per finished
+    /// molecule (`gen`); other commands only report failures.
+    pub progress: bool,
+    /// With `progress`: no per-molecule lines.
+    pub quiet: bool,
+    /// Stop cleanly on SIGINT/SIGTERM (`gen`).
+    pub interrupts: bool,
+    /// Where failed records go, each with a FAILURE tag.
+    pub failed: Option<AtomicFile>,
+    /// The log line of a finished molecule.
+    pub describe: fn(&Finished<T>) -> String,
+}
+
+impl<T> Settings<T> {
+    /// Every record on all cores; failures on stderr, nothing else.
+    pub fn plain() -> Settings<T> {
+        Settings {
+            threads: None,
+            progress: false,
+            quiet: false,
+            interrupts: false,
+            failed: None,
+            describe: |_| String::new(),
+        }
+    }
+}
+
+/// A failed record as a JSON line (`info --json`, `energy --json`), so that
+/// scripts see every record.
+pub fn write_json_failure<T>(
+    out: &mut impl Write,
+    finished: &Finished<T>,
+    failure: &Failure,
+) -> anyhow::Result<()> {
+    let record = serde_json::json!({
+        "index": finished.index,
+        "name": failure.title(),
+        "ok": false,
+        "status": "failed",
+        "error": failure.to_string(),
+        "line": failure.line(),
+    });
+    serde_json::to_writer(&mut *out, &record)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// What a batch did.
+pub struct Outcome {
+    pub ok: usize,
+    pub failed: usize,
+    /// Records read.
+    pub read: usize,
+    /// An input could not be opened or held no record.
+    pub unreadable: bool,
+    /// The signal that stopped the run, with the exit code it calls for.
+    pub interrupted: Option<(&'static str, u8)>,
+    /// Records read but not finished when the run stopped: file, 0-based
+    /// index, title.
+    pub unfinished: Vec<(String, usize, String)>,
+    /// Where reading stood when the run stopped.
+    pub reading: String,
+}
+
+impl Outcome {
+    /// 0 every record succeeded, 1 some failed, 2 nothing usable was read,
+    /// 130/143 stopped by a signal.
+    pub fn exit_code(&self) -> ExitCode {
+        if let Some((_, code)) = self.interrupted {
+            return ExitCode::from(code);
+        }
+        match (self.ok, self.failed, self.unreadable) {
+            (0, 0, _) | (0, _, true) => ExitCode::from(2),
+            (_, 0, false) => ExitCode::SUCCESS,
+            _ => ExitCode::from(1),
+        }
+    }
+}
+
+/// Runs `job` on every record of `inputs` and hands each result, in input
+/// order, to `write` (failures are reported on stderr and in `--failed`
+/// first). `write` gets the reporter for messages of its own.
+pub fn run<T, J, W>(
+    inputs: &[String],
+    mut settings: Settings<T>,
+    job: J,
+    mut write: W,
+) -> anyhow::Result<(Outcome, Reporter)>
+where
+    T: Send + 'static,
+    J: Fn(usize, &Molecule) -> anyhow::Result<T> + Send + Sync + 'static,
+    W: FnMut(&Finished<T>, &Reporter) -> anyhow::Result<()>,
+{
+    let reporter = Reporter::new(inputs, settings.progress, settings.quiet);
+    let interrupt = if settings.interrupts {
+        Some(Interrupt::register().context("installing signal handlers")?)
+    } else {
+        None
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads.unwrap_or(0))
+        .build()
+        .context("starting worker threads")?;
+    let job = Arc::new(job);
+    let mut records = Records {
+        inputs: inputs.iter(),
+        current: None,
+        unreadable: false,
+    };
+    // Records read but not yet passed on: enough to keep every thread busy
+    // behind one slow molecule, few enough to keep memory flat.
+    let window = 64.max(4 * pool.current_num_threads());
+    let (sender, receiver) = mpsc::channel::<(usize, Finished<T>)>();
+    let mut running: BTreeMap<usize, (String, usize, String)> = BTreeMap::new();
+    let mut done: BTreeMap<usize, Finished<T>> = BTreeMap::new();
+    let (mut read, mut next, mut exhausted) = (0usize, 0usize, false);
+    let (mut ok, mut failed) = (0usize, 0usize);
+    let mut pass_on = |finished: Finished<T>| -> anyhow::Result<()> {
+        match &finished.result {
+            Ok(_) => ok += 1,
+            Err(failure) => {
+                failed += 1;
+                reporter.say(&format!("error: {failure}"));
+                if let Some(out) = settings.failed.as_mut() {
+                    write_failed(out, &finished.text, &failure.to_string())?;
+                }
+            }
+        }
+        write(&finished, &reporter)
+    };
+    let interrupted = loop {
+        if let Some(signal) = interrupt.as_ref().and_then(Interrupt::received) {
+            break Some(signal);
+        }
+        while !exhausted && read - next < window {
+            let Some(record) = records.next(&reporter) else {
+                exhausted = true;
+                break;
+            };
+            let title = match &record.molecule {
+                Ok(mol) => mol.name().to_string(),
+                Err(Error::Record(e)) => e.location.title.clone(),
+                Err(_) => String::new(),
+            };
+            running.insert(read, (record.file.to_string(), record.index, title));
+            let (sender, job, seq) = (sender.clone(), Arc::clone(&job), read);
+            let file = record.file.to_string();
+            pool.spawn(move || {
+                let _ = sender.send((
+                    seq,
+                    process(file, record.index, record.molecule, record.text, &*job),
+                ));
+            });
+            read += 1;
+        }
+        if exhausted && running.is_empty() {
+            break None;
+        }
+        match receiver.recv_timeout(Duration::from_millis(100)) {
+            Ok((seq, finished)) => {
+                running.remove(&seq);
+                reporter.finished(&finished, settings.describe);
+                done.insert(seq, finished);
+                while let Some(finished) = done.remove(&next) {
+                    pass_on(finished)?;
+                    next += 1;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => unreachable!("the sender is held here"),
+        }
+    };
+    if interrupted.is_some() {
+        // Finish nothing new: what is done is passed on, in input order.
+        for finished in std::mem::take(&mut done).into_values() {
+            pass_on(finished)?;
+        }
+    }
+    let reading = if exhausted {
+        "every record had been read".to_string()
+    } else {
+        match &records.current {
+            Some(open) => format!(
+                "reading stopped after record {} of {}",
+                open.read, open.file
+            ),
+            None => "reading stopped between files".to_string(),
+        }
+    };
+    if read > 0 {
+        if let Some(out) = settings.failed.take() {
+            out.commit()?;
+        }
+    }
+    let outcome = Outcome {
+        ok,
+        failed,
+        read,
+        unreadable: records.unreadable,
+        interrupted,
+        unfinished: running.into_values().collect(),
+        reading,
+    };
+    Ok((outcome, reporter))
+}
+
+/// Runs one record's job; a panic in it fails that record only.
+fn process<T>(
+    file: String,
+    index: usize,
+    record: Result<Molecule, Error>,
+    text: String,
+    job: &(dyn Fn(usize, &Molecule) -> anyhow::Result<T> + Send + Sync),
+) -> Finished<T> {
+    let start = Instant::now();
+    let result = match record {
+        Err(e) => Err(Failure::Read(e)),
+        Ok(mol) => {
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(index, &mol)))
+                    .unwrap_or_else(|_| {
+                        Err(anyhow::anyhow!(
+                            "internal error (a bug: please report it with this record)"
+                        ))
+                    });
+            match outcome {
+                Ok(value) => Ok((mol, value)),
+                Err(cause) => Err(Failure::Process {
+                    file: file.clone(),
+                    record: index + 1,
+                    title: mol.name().to_string(),
+                    cause,
+                }),
+            }
+        }
+    };
+    Finished {
+        file,
+        index,
+        text,
+        seconds: start.elapsed().as_secs_f64(),
+        result,
+    }
+}
+
+/// Input records, file after file.
+struct Records<'a> {
+    inputs: std::slice::Iter<'a, String>,
+    current: Option<OpenInput<'a>>,
+    unreadable: bool,
+}
+
+struct OpenInput<'a> {
+    file: &'a str,
+    reader: SdfReader<Box<dyn std::io::BufRead>>,
+    /// Records read from it so far.
+    read: usize,
+}
+
+/// One record as read, with its place in its file.
+struct Record<'a> {
+    file: &'a str,
+    /// 0-based record number in its file.
+    index: usize,
+    molecule: Result<Molecule, Error>,
+    text: String,
+}
+
+impl<'a> Records<'a> {
+    fn next(&mut self, reporter: &Reporter) -> Option<Record<'a>> {
+        loop {
+            if let Some(open) = &mut self.current {
+                if let Some(molecule) = open.reader.next() {
+                    open.read += 1;
+                    return Some(Record {
+                        file: open.file,
+                        index: open.read - 1,
+                        molecule,
+                        text: open.reader.record_text().to_string(),
+                    });
+                }
+                if open.read == 0 {
+                    reporter.say(&format!(
+                        "error: {}: no records found (is it an SDF or MOL file?)",
+                        open.file
+                    ));
+                    self.unreadable = true;
+                }
+                self.current = None;
+            }
+            let file = self.inputs.next()?;
+            match open_sdf(file) {
+                Ok(reader) => {
+                    self.current = Some(OpenInput {
+                        file,
+                        reader: reader.keep_text(),
+                        read: 0,
+                    })
+                }
+                Err(e) => {
+                    reporter.say(&format!("error: {e}"));
+                    self.unreadable = true;
+                }
+            }
+        }
+    }
+}
+
+/// The record as read, with a FAILURE tag before its `$$$$`.
+fn write_failed(out: &mut impl Write, text: &str, message: &str) -> std::io::Result<()> {
+    let body = match text.rfind("$$$$") {
+        Some(end) => &text[..end],
+        None => text,
+    };
+    write!(out, "{body}")?;
+    if !body.is_empty() && !body.ends_with('\n') {
+        writeln!(out)?;
+    }
+    writeln!(out, "> <FAILURE>")?;
+    for line in message.lines() {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "$$$$")
+}
+
+/// SIGINT and SIGTERM: the first asks the run to stop (write what is
+/// finished, then exit 130 or 143); a second one ends the process at once.
+struct Interrupt {
+    int: Arc<AtomicBool>,
+    term: Arc<AtomicBool>,
+}
+
+impl Interrupt {
+    fn register() -> std::io::Result<Interrupt> {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        use signal_hook::flag;
+        let int = Arc::new(AtomicBool::new(false));
+        let term = Arc::new(AtomicBool::new(false));
+        for (signal, set) in [(SIGINT, &int), (SIGTERM, &term)] {
+            flag::register_conditional_shutdown(signal, 128 + signal, Arc::clone(set))?;
+            flag::register(signal, Arc::clone(set))?;
+        }
+        Ok(Interrupt { int, term })
+    }
+
+    /// The signal received, if any, with the exit code it calls for.
+    fn received(&self) -> Option<(&'static str, u8)> {
+        if self.int.load(Ordering::Relaxed) {
+            Some(("SIGINT", 130))
+        } else if self.term.load(Ordering::Relaxed) {
+            Some(("SIGTERM", 143))
+        } else {
+            None
+        }
+    }
+}
+
+/// Messages on standard error: a progress bar on a terminal (with
+/// progress), one plain line per finished molecule otherwise (unless
+/// quiet), and the lines that must be seen (errors, warnings) always.
+pub struct Reporter {
+    bar: Option<ProgressBar>,
+    lines: bool,
+    start: Instant,
+}
+
+impl Reporter {
+    fn new(inputs: &[String], progress: bool, quiet: bool) -> Reporter {
+        let terminal = std::io::stderr().is_terminal();
+        let bar = (progress && terminal && !quiet).then(|| {
+            let bar = match count_records(inputs) {
+                Some(n) => ProgressBar::new(n as u64).with_style(
+                    ProgressStyle::with_template(
+                        "{spinner} {elapsed_precise} [{bar:30}] {pos}/{len} molecules, \
+                         {per_sec}, ETA {eta}",
+                    )
+                    .expect("valid template")
+                    .progress_chars("=> "),
+                ),
+                None => ProgressBar::new_spinner().with_style(
+                    ProgressStyle::with_template(
+                        "{spinner} {elapsed_precise} {pos} molecules, {per_sec}",
+                    )
+                    .expect("valid template"),
+                ),
+            };
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Reporter {
+            bar,
+            lines: progress && !quiet,
+            start: Instant::now(),
+        }
+    }
+
+    /// A line that must be seen (errors, warnings), above the bar if any.
+    pub fn say(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(super::printable(line)),
+            None => report!("{line}"),
+        }
+    }
+
+    fn finished<T>(&self, finished: &Finished<T>, describe: fn(&Finished<T>) -> String) {
+        if let Some(bar) = &self.bar {
+            if bar.length().is_some_and(|n| bar.position() >= n) {
+                bar.inc_length(1);
+            }
+            bar.inc(1);
+        }
+        if self.lines && finished.result.is_ok() {
+            self.say(&describe(finished));
+        }
+    }
+
+    pub fn elapsed(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+
+    /// The closing line, after the bar is gone.
+    pub fn close(self, line: &str) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+        report!("{line}");
+    }
+}
+
+/// Records in the given files, or `None` when one of them is a stream
+/// (standard input, gzip) that can only be read once.
+fn count_records(inputs: &[String]) -> Option<usize> {
+    use std::io::BufRead;
+    let mut total = 0;
+    for input in inputs {
+        if input == "-" || input.ends_with(".gz") {
+            return None;
+        }
+        let mut reader = std::io::BufReader::new(std::fs::File::open(input).ok()?);
+        let (mut line, mut open_record) = (Vec::new(), false);
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line).ok()? == 0 {
+                break;
+            }
+            let text = line.trim_ascii_end();
+            if text == b"$$$$" {
+                total += 1;
+                open_record = false;
+            } else if !text.is_empty() {
+                open_record = true;
+            }
+        }
+        // A last record without its `$$$$` still counts.
+        total += usize::from(open_record);
+    }
+    Some(total)
+}
