@@ -10,7 +10,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// One record of an input file could not be used; the others may be fine.
-    #[error("{0}")]
+    #[error(transparent)]
     Record(#[from] RecordError),
     /// The message carries the I/O error's own text (not a separate source,
     /// so that a printed error chain does not repeat it).
@@ -101,11 +101,11 @@ pub enum RecordErrorKind {
     V3000(String),
     #[error("the aromatic bonds have no Kekulé structure: atoms {} cannot get a double bond (check charges and hydrogens)", list_atoms(.atoms))]
     Kekulize { atoms: Vec<usize> },
-    #[error("{0}")]
+    #[error(transparent)]
     Structure(#[from] StructureError),
     #[error("read error: {0}")]
     Io(String),
-    #[error("{0}")]
+    #[error(transparent)]
     Incomplete(#[from] CompletenessError),
 }
 

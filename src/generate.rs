@@ -15,7 +15,7 @@ use crate::ensemble::lbfgs::LbfgsOptions;
 use crate::ensemble::minimize::{minimize_cartesian, minimize_torsions, MinimizeOptions};
 use crate::ensemble::rmsd::{prune, SymmetricRmsd};
 use crate::ensemble::variants::variants;
-use crate::forcefield::mmff::{MmffOptions, MmffSystem};
+use crate::forcefield::mmff::{MmffError, MmffOptions, MmffSystem};
 use crate::mol::stereo::Stereo;
 use crate::mol::Molecule;
 use crate::sampler::target::BOLTZMANN_KCAL;
@@ -125,9 +125,9 @@ pub struct Ensemble {
 
 #[derive(Debug, thiserror::Error)]
 pub enum GenError {
-    #[error("MMFF94 setup failed: {0}")]
-    Forcefield(String),
-    #[error("{0}")]
+    #[error("MMFF94 setup failed")]
+    Forcefield(#[source] MmffError),
+    #[error(transparent)]
     Sampler(SamplerError),
     #[error("time limit of {0:.1} s reached")]
     TimedOut(f64),
@@ -176,8 +176,7 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
     let start = Instant::now();
     let deadline = options.timeout.map(|t| start + t);
     let timed_out = || GenError::TimedOut(options.timeout.unwrap_or_default().as_secs_f64());
-    let system = MmffSystem::new(mol, &options.forcefield)
-        .map_err(|e| GenError::Forcefield(e.to_string()))?;
+    let system = MmffSystem::new(mol, &options.forcefield).map_err(GenError::Forcefield)?;
     let rotors = find_rotors(mol, options.rotors);
     let quadruples = rotors.iter().map(|r| r.dihedral).collect();
     let mut spaces = vec![TorsionSpace::new(mol, &system, rotors.clone())];

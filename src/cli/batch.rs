@@ -22,8 +22,9 @@ pub enum Failure {
     /// and line.
     #[error(transparent)]
     Read(Error),
-    /// The record was read but could not be finished.
-    #[error("{file}: record {record} ({title}): {cause}")]
+    /// The record was read but could not be finished; the message shows
+    /// the cause with its chain.
+    #[error("{file}: record {record} ({title}): {cause:#}")]
     Process {
         file: String,
         /// 1-based, as in messages.

@@ -6,7 +6,7 @@
 //! comparing the two expect. Memory and time per iteration grow as n²; use
 //! L-BFGS ([`super::lbfgs`]) for very large systems.
 
-use super::lbfgs::LbfgsResult;
+use super::MinimizeResult;
 
 const FUNC_TOL: f64 = 1e-4;
 const MOVE_TOL: f64 = 1e-7;
@@ -56,7 +56,7 @@ pub fn minimize(
     x: &mut [f64],
     mut f: impl FnMut(&[f64], Option<&mut [f64]>) -> f64,
     options: &BfgsOptions,
-) -> LbfgsResult {
+) -> MinimizeResult {
     let n = x.len();
     let mut grad = vec![0.0; n];
     let mut d_grad = vec![0.0; n];
@@ -138,7 +138,7 @@ pub fn minimize(
     // Report the true gradient at the end point.
     let value = f(x, Some(&mut grad));
     let gradient_rms = (grad.iter().map(|g| g * g).sum::<f64>() / n.max(1) as f64).sqrt();
-    LbfgsResult {
+    MinimizeResult {
         value,
         gradient_rms,
         iterations,

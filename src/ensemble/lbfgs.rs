@@ -3,6 +3,8 @@
 //! and 3.6, cubic interpolation in the zoom). All buffers are allocated
 //! once per minimisation.
 
+use super::MinimizeResult;
+
 /// Settings of a minimisation.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LbfgsOptions {
@@ -26,15 +28,6 @@ impl Default for LbfgsOptions {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LbfgsResult {
-    pub value: f64,
-    pub gradient_rms: f64,
-    pub iterations: usize,
-    pub evaluations: usize,
-    pub converged: bool,
-}
-
 const C1: f64 = 1e-4;
 const C2: f64 = 0.9;
 
@@ -52,7 +45,7 @@ pub fn minimize(
     x: &mut [f64],
     mut f: impl FnMut(&[f64], &mut [f64]) -> f64,
     options: &LbfgsOptions,
-) -> LbfgsResult {
+) -> MinimizeResult {
     let n = x.len();
     let m = options.memory.max(1);
     let mut g = vec![0.0; n];
@@ -132,7 +125,7 @@ pub fn minimize(
         iterations += 1;
     }
     let gradient_rms = rms(&g);
-    LbfgsResult {
+    MinimizeResult {
         value,
         gradient_rms,
         iterations,

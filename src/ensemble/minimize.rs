@@ -2,7 +2,8 @@
 //! over the torsions only (bond lengths and angles kept).
 
 use super::bfgs::BfgsOptions;
-use super::lbfgs::{minimize, LbfgsOptions, LbfgsResult};
+use super::lbfgs::{minimize, LbfgsOptions};
+use super::MinimizeResult;
 use crate::forcefield::mmff::MmffSystem;
 use crate::torsion::TorsionSpace;
 use nalgebra::{Point3, Vector3};
@@ -36,7 +37,7 @@ pub fn minimize_cartesian(
     system: &MmffSystem,
     coords: &mut [Point3<f64>],
     options: &MinimizeOptions,
-) -> LbfgsResult {
+) -> MinimizeResult {
     minimize_restrained(system, coords, options, |_, _| 0.0)
 }
 
@@ -47,7 +48,7 @@ pub fn minimize_restrained(
     coords: &mut [Point3<f64>],
     options: &MinimizeOptions,
     restraint: impl Fn(&[Point3<f64>], Option<&mut [Vector3<f64>]>) -> f64,
-) -> LbfgsResult {
+) -> MinimizeResult {
     let n = coords.len();
     let mut x: Vec<f64> = coords.iter().flat_map(|p| [p.x, p.y, p.z]).collect();
     let mut points = coords.to_vec();
@@ -103,7 +104,7 @@ pub fn minimize_torsions(
     space: &TorsionSpace,
     tau: &mut [f64],
     options: &LbfgsOptions,
-) -> LbfgsResult {
+) -> MinimizeResult {
     let mut work = space.workspace();
     minimize(tau, |t, g| space.energy_gradient(t, g, &mut work), options)
 }
@@ -113,7 +114,7 @@ pub fn minimize_torsions(
 pub struct Minimized {
     pub coords: Vec<Point3<f64>>,
     pub energy: f64,
-    pub result: LbfgsResult,
+    pub result: MinimizeResult,
     /// Stereo elements whose configuration differs from the input's.
     pub stereo_changes: Vec<String>,
 }

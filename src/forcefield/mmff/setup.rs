@@ -39,7 +39,7 @@ impl Default for MmffOptions {
 /// Why a molecule has no MMFF94 energy.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum MmffError {
-    #[error("{0}")]
+    #[error(transparent)]
     Untypable(#[from] UntypableAtom),
     #[error("MMFF94 has no parameters for {what} of atoms {atoms}")]
     MissingParameter { what: &'static str, atoms: String },
