@@ -6,8 +6,8 @@
 use crate::util::{data, read_ok, root};
 use assert_cmd::Command;
 use conformers::forcefield::mmff::{MmffOptions, MmffSystem};
-use conformers::generate::{hilbert_index, hilbert_resample};
 use conformers::mol::stereo::{dihedral, Stereo};
+use conformers::sampler::resample::{hilbert_index, hilbert_resample};
 use conformers::sampler::{MolecularTarget, Target};
 use conformers::torsion::{find_rotors, RotorOptions, TorsionSpace};
 use conformers::Molecule;

@@ -1,9 +1,12 @@
-//! Conformer ensembles: RMSD, pruning and minimisation.
+//! Conformer ensembles: minimisation, RMSD, pruning and the minima search.
+
+use nalgebra::Point3;
 
 pub mod bfgs;
 pub mod lbfgs;
 pub mod minimize;
 pub mod rmsd;
+pub mod search;
 pub mod variants;
 
 /// Where a minimisation (dense BFGS or L-BFGS) ended.
@@ -14,4 +17,26 @@ pub struct MinimizeResult {
     pub iterations: usize,
     pub evaluations: usize,
     pub converged: bool,
+}
+
+/// One output conformer.
+#[derive(Clone, Debug)]
+pub struct Conformer {
+    /// As written: rounded to the 4 decimals of an SDF file.
+    pub coords: Vec<Point3<f64>>,
+    /// MMFF94 energy of `coords` (kcal/mol).
+    pub energy: f64,
+    /// boltzmann: self-normalised importance weight; minima: Boltzmann
+    /// population from the energies. Sums to 1 over the ensemble.
+    pub weight: f64,
+}
+
+/// Coordinates as an SDF file holds them (4 decimals), so that the energy
+/// reported is the energy of what is written.
+pub fn as_written(coords: &[Point3<f64>]) -> Vec<Point3<f64>> {
+    let round = |v: f64| format!("{v:.4}").parse::<f64>().unwrap_or(v);
+    coords
+        .iter()
+        .map(|p| Point3::new(round(p.x), round(p.y), round(p.z)))
+        .collect()
 }

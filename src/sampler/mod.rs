@@ -19,6 +19,7 @@ mod buffer;
 mod learner;
 mod network;
 mod novelty;
+pub mod resample;
 mod searcher;
 mod sgds;
 pub mod synthetic;

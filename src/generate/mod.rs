@@ -1,0 +1,432 @@
+//! Conformer ensembles of one molecule: the work behind `conformers gen`.
+//!
+//! The sampler learns the Boltzmann distribution over the molecule's
+//! torsions ([`crate::sampler`]). In *boltzmann* mode its weighted draws are
+//! the answer, with bond lengths, angles and rings as in the input. In
+//! *minima* mode the draws are starting points: each is relaxed in torsion
+//! space, also with the other ring puckers and nitrogen invertomers of the
+//! input ([`crate::ensemble::variants`]), distinct torsion minima are
+//! minimised with full MMFF94, and the minima within an energy window are
+//! pruned by symmetry-aware heavy-atom RMSD. Stereochemistry comes from the
+//! input; a minimised conformer whose stereochemistry differs from the
+//! input's is dropped and counted.
+
+mod output;
+
+pub use crate::ensemble::Conformer;
+pub use output::TAGS;
+
+use crate::ensemble::as_written;
+use crate::ensemble::minimize::{minimize_cartesian, MinimizeOptions};
+use crate::ensemble::search::{finish, search, set_populations, Window, RELAXATION_MARGIN};
+use crate::ensemble::variants::variants;
+use crate::forcefield::mmff::{MmffError, MmffOptions, MmffSystem};
+use crate::mol::Molecule;
+use crate::sampler::target::BOLTZMANN_KCAL;
+use crate::sampler::{self, resample, Device, Effort, MolecularTarget, SamplerError, Settings};
+use crate::torsion::{find_rotors, Rotor, RotorOptions, TorsionSpace};
+use nalgebra::Point3;
+use rand::SeedableRng;
+use rayon::prelude::*;
+use std::time::{Duration, Instant};
+
+/// What `gen` produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Distinct MMFF94-minimised conformers within an energy window.
+    Minima,
+    /// Weighted draws of the Boltzmann distribution over the torsions.
+    Boltzmann,
+}
+
+/// Every choice of a `gen` run for one molecule.
+#[derive(Clone, Debug)]
+pub struct GenOptions {
+    pub mode: Mode,
+    /// minima: at most this many conformers; boltzmann: this many draws.
+    pub num_confs: usize,
+    /// minima: kcal/mol above the lowest conformer.
+    pub energy_window: f64,
+    /// minima: RMSD pruning threshold (Å).
+    pub rmsd: f64,
+    /// Kelvin.
+    pub temperature: f64,
+    pub seed: u64,
+    pub effort: Effort,
+    pub device: Device,
+    pub forcefield: MmffOptions,
+    pub rotors: RotorOptions,
+    /// The molecule fails once this much time has passed.
+    pub timeout: Option<Duration>,
+    /// boltzmann: the sampler draws this many times `num_confs` points,
+    /// resampled to `num_confs`; 1 writes the raw weighted draws.
+    pub oversampling: usize,
+}
+
+impl GenOptions {
+    /// The command-line defaults for a mode.
+    pub fn new(mode: Mode) -> GenOptions {
+        GenOptions {
+            mode,
+            num_confs: match mode {
+                Mode::Minima => 50,
+                Mode::Boltzmann => 1000,
+            },
+            energy_window: 10.0,
+            rmsd: 0.5,
+            temperature: 298.15,
+            seed: 42,
+            effort: Effort::Default,
+            device: Device::Cpu,
+            forcefield: MmffOptions::default(),
+            rotors: RotorOptions::default(),
+            timeout: None,
+            oversampling: 8,
+        }
+    }
+}
+
+/// The ensemble of one molecule and how it was obtained.
+#[derive(Clone, Debug)]
+pub struct Ensemble {
+    /// Rotor dihedrals (i, j, k, l), 0-based.
+    pub rotors: Vec<[usize; 4]>,
+    /// E_ref: MMFF94 energy of the input geometry (kcal/mol).
+    pub reference_energy: f64,
+    /// Temperature of the distribution the sampler learned (K): the
+    /// requested one in boltzmann mode, a higher one in minima mode.
+    pub sampling_temperature: f64,
+    /// Estimate of log ∫ exp(−(E(τ) − E_ref)/kT) dτ over [−π, π)^m at the
+    /// sampling temperature.
+    pub log_z: f64,
+    /// Effective sample size over the number of draws.
+    pub ess: f64,
+    /// Energy (and gradient) evaluations: training, draws and minimisation.
+    pub energy_evaluations: u64,
+    pub draws: usize,
+    /// minima: full MMFF94 minimisations run.
+    pub minimizations: usize,
+    /// minima: minimised conformers dropped because their stereochemistry
+    /// differed from the input's.
+    pub stereo_rejected: usize,
+    pub train_seconds: f64,
+    pub conformers: Vec<Conformer>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GenError {
+    #[error("MMFF94 setup failed")]
+    Forcefield(#[source] MmffError),
+    #[error(transparent)]
+    Sampler(SamplerError),
+    #[error("time limit of {0:.1} s reached")]
+    TimedOut(f64),
+}
+
+/// Budget of minima mode per effort: (sampler draws, full minimisations).
+fn minima_budget(effort: Effort) -> (usize, usize) {
+    match effort {
+        Effort::Fast => (300, 40),
+        Effort::Default => (1000, 120),
+        Effort::Thorough => (3000, 400),
+    }
+}
+
+/// minima mode samples at this multiple of the temperature, so that basins
+/// a few kcal/mol above the lowest are drawn too.
+const MINIMA_SAMPLING_FACTOR: f64 = 3.0;
+
+/// At most this many ring puckers and invertomers besides the input's
+/// (the lowest) are searched; each costs a relaxation of every draw.
+const MAX_VARIANTS: usize = 7;
+
+/// The second search, in the torsion space of the lowest minimum, may
+/// minimise this fraction of the first one's budget.
+const REFINEMENT_SHARE: usize = 3;
+
+/// A ring pucker or invertomer is sampled instead of the input's when its
+/// minimum lies this much (kcal/mol) below the input's.
+const LOWER_BASE: f64 = 0.01;
+
+/// Generates the ensemble of `mol`: the force field and torsion space,
+/// then the chosen mode's pipeline.
+pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenError> {
+    let start = Instant::now();
+    let run = Run {
+        mol,
+        options,
+        system: MmffSystem::new(mol, &options.forcefield).map_err(GenError::Forcefield)?,
+        rotors: find_rotors(mol, options.rotors),
+        deadline: options.timeout.map(|t| start + t),
+    };
+    match options.mode {
+        Mode::Boltzmann => run.boltzmann(),
+        Mode::Minima => run.minima(),
+    }
+}
+
+/// One molecule's run: what both modes share.
+struct Run<'a> {
+    mol: &'a Molecule,
+    options: &'a GenOptions,
+    system: MmffSystem,
+    rotors: Vec<Rotor>,
+    deadline: Option<Instant>,
+}
+
+impl Run<'_> {
+    fn late(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    fn timed_out(&self) -> GenError {
+        GenError::TimedOut(self.options.timeout.unwrap_or_default().as_secs_f64())
+    }
+
+    /// Weighted draws of the torsion Boltzmann distribution at the
+    /// requested temperature, resampled to `num_confs`.
+    fn boltzmann(&self) -> Result<Ensemble, GenError> {
+        let space = TorsionSpace::new(self.mol, &self.system, self.rotors.clone());
+        let draws = self.options.num_confs * self.options.oversampling;
+        let (mut ensemble, outcome) = self.sample(
+            &space,
+            self.options.temperature,
+            draws,
+            Settings::preset(self.options.effort),
+            0,
+        )?;
+        ensemble.conformers = weighted_draws(
+            &space,
+            &self.system,
+            &outcome,
+            self.options.num_confs,
+            self.options.seed,
+        );
+        Ok(ensemble)
+    }
+
+    /// Distinct minima: the input's other ring puckers and invertomers,
+    /// the sampler at a raised temperature in the lowest of their torsion
+    /// spaces, its draws relaxed in every space and minimised, then once
+    /// more around the lowest minimum found.
+    fn minima(&self) -> Result<Ensemble, GenError> {
+        let (spaces, variant_evaluations) = self.variant_spaces()?;
+        let (draws, max_minimizations) = minima_budget(self.options.effort);
+        let (mut ensemble, outcome) = self.sample(
+            &spaces[0],
+            self.options.temperature * MINIMA_SAMPLING_FACTOR,
+            draws,
+            Settings::preset(self.options.effort).for_minima(),
+            variant_evaluations,
+        )?;
+        let m = spaces[0].dim();
+        let starts: Vec<Vec<f64>> = outcome
+            .points
+            .chunks_exact(m.max(1))
+            .map(<[f64]>::to_vec)
+            .collect();
+        let window = Window {
+            energy_window: self.options.energy_window,
+            rmsd: self.options.rmsd,
+            count: self.options.num_confs,
+        };
+        let deadline = self.deadline;
+        let mut found = search(
+            self.mol,
+            &self.system,
+            &spaces,
+            &starts,
+            &window,
+            max_minimizations,
+            deadline,
+        )
+        .ok_or_else(|| self.timed_out())?;
+        // The lowest minimum's own bond angles and ring conformation
+        // make a closer torsion space for its neighbourhood than the
+        // sampled one: the draws are relaxed there once more.
+        if let Some(best) = found
+            .conformers
+            .iter()
+            .min_by(|a, b| a.energy.total_cmp(&b.energy))
+        {
+            let space = self.space_at(best.coords.clone());
+            let budget = max_minimizations / REFINEMENT_SHARE;
+            let again = search(
+                self.mol,
+                &self.system,
+                &[space],
+                &starts,
+                &window,
+                budget,
+                deadline,
+            )
+            .ok_or_else(|| self.timed_out())?;
+            found.absorb(again);
+        }
+        ensemble.energy_evaluations += found.evaluations;
+        ensemble.minimizations = found.minimizations;
+        ensemble.stereo_rejected = found.stereo_rejected;
+        ensemble.conformers = finish(self.mol, &self.system, found.conformers, &window);
+        set_populations(
+            &mut ensemble.conformers,
+            BOLTZMANN_KCAL * self.options.temperature,
+        );
+        Ok(ensemble)
+    }
+
+    /// The input's torsion space and those of its other ring puckers and
+    /// nitrogen invertomers that can hold a minimum in the window, the
+    /// lowest first; with the energy evaluations spent finding them.
+    fn variant_spaces(&self) -> Result<(Vec<TorsionSpace>, u64), GenError> {
+        let mut spaces = vec![TorsionSpace::new(
+            self.mol,
+            &self.system,
+            self.rotors.clone(),
+        )];
+        let mut minimized = self.mol.coords().to_vec();
+        let input_minimum =
+            minimize_cartesian(&self.system, &mut minimized, &MinimizeOptions::default());
+        let (found, evaluations) = variants(self.mol, &self.system, || self.late());
+        // Variants come lowest first; those too high to hold a minimum in
+        // the window are left out.
+        let lowest = found
+            .first()
+            .map_or(input_minimum.value, |v| v.energy.min(input_minimum.value));
+        let sample_first = found
+            .first()
+            .is_some_and(|v| v.energy < input_minimum.value - LOWER_BASE);
+        spaces.extend(
+            found
+                .into_iter()
+                .filter(|v| v.energy <= lowest + self.options.energy_window + RELAXATION_MARGIN)
+                .take(MAX_VARIANTS)
+                .map(|v| self.space_at(v.coords)),
+        );
+        if sample_first {
+            spaces.swap(0, 1);
+        }
+        if self.late() {
+            return Err(self.timed_out());
+        }
+        Ok((spaces, evaluations + input_minimum.evaluations as u64))
+    }
+
+    /// Trains the sampler on `space` at `temperature` and draws `draws`
+    /// points; the ensemble's bookkeeping, without conformers yet.
+    fn sample(
+        &self,
+        space: &TorsionSpace,
+        temperature: f64,
+        draws: usize,
+        preset: Settings,
+        extra_evaluations: u64,
+    ) -> Result<(Ensemble, sampler::Outcome), GenError> {
+        let input_energy = self.system.energy(self.mol.coords()).total();
+        let mut target = MolecularTarget::new(space, temperature, rayon::current_num_threads());
+        // log Z relative to the input's energy, whichever torsion space was
+        // sampled.
+        let log_z_shift =
+            (input_energy - target.reference_energy()) / (BOLTZMANN_KCAL * temperature);
+        let settings = Settings {
+            deadline: self.deadline,
+            ..preset
+        };
+        let outcome = sampler::run(
+            &mut target,
+            &settings,
+            draws,
+            self.options.device,
+            self.options.seed,
+        )
+        .map_err(|e| match e {
+            SamplerError::TimedOut => self.timed_out(),
+            e => GenError::Sampler(e),
+        })?;
+        let ensemble = Ensemble {
+            rotors: self.rotors.iter().map(|r| r.dihedral).collect(),
+            reference_energy: input_energy,
+            sampling_temperature: temperature,
+            log_z: outcome.log_z + log_z_shift,
+            ess: outcome.ess,
+            energy_evaluations: outcome.energy_evaluations + extra_evaluations,
+            draws,
+            minimizations: 0,
+            stereo_rejected: 0,
+            train_seconds: outcome.train_seconds,
+            conformers: Vec::new(),
+        };
+        Ok((ensemble, outcome))
+    }
+
+    /// The torsion space of the molecule at other coordinates (a
+    /// conformer of it).
+    fn space_at(&self, coords: Vec<Point3<f64>>) -> TorsionSpace {
+        let mut moved = self.mol.clone();
+        moved
+            .set_coords(coords)
+            .expect("a conformer has the molecule's atom count");
+        TorsionSpace::new(&moved, &self.system, self.rotors.clone())
+    }
+}
+
+/// `count` conformers from the sampler's draws: all of them with their
+/// importance weights when there are `count`, otherwise a stratified
+/// resample (see [`resample::hilbert_resample`]) with equal weights.
+fn weighted_draws(
+    space: &TorsionSpace,
+    system: &MmffSystem,
+    outcome: &sampler::Outcome,
+    count: usize,
+    seed: u64,
+) -> Vec<Conformer> {
+    let max = outcome
+        .log_weights
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut weights: Vec<f64> = outcome
+        .log_weights
+        .iter()
+        .map(|w| (w - max).exp())
+        .collect();
+    let total: f64 = weights.iter().sum();
+    for w in &mut weights {
+        *w /= total;
+    }
+    let m = space.dim();
+    if m == 0 {
+        // A rigid molecule: every draw is the input.
+        let coords = as_written(&space.coords(&[]));
+        let energy = system.energy(&coords).total();
+        return vec![Conformer {
+            coords,
+            energy,
+            weight: 1.0,
+        }];
+    }
+    let chosen: Vec<(usize, f64)> = if weights.len() == count {
+        weights.iter().copied().enumerate().collect()
+    } else {
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed ^ RESAMPLE_STREAM);
+        resample::hilbert_resample(&outcome.points, m, &weights, count, &mut rng)
+            .into_iter()
+            .map(|i| (i, 1.0 / count as f64))
+            .collect()
+    };
+    chosen
+        .par_iter()
+        .map(|&(i, weight)| {
+            let coords = as_written(&space.coords(&outcome.points[i * m..(i + 1) * m]));
+            let energy = system.energy(&coords).total();
+            Conformer {
+                coords,
+                energy,
+                weight,
+            }
+        })
+        .collect()
+}
+
+/// Separates the resampling random stream from the sampler's.
+const RESAMPLE_STREAM: u64 = 0x5eed_0f4e_5a3b_1e00;
