@@ -85,10 +85,10 @@ pub struct MinimizeArgs {
     #[arg(short, long)]
     pub output: String,
     /// Convergence tolerance on the scaled gradient (RDKit's forceTol).
-    #[arg(long, default_value_t = 1e-4, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = MinimizeOptions::default().force_tolerance, allow_negative_numbers = true)]
     pub force_tol: f64,
     /// Iteration cap per record.
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = MinimizeOptions::default().max_iterations)]
     pub max_iterations: usize,
     /// Worker threads (default: all cores); results do not depend on it.
     #[arg(long)]
@@ -103,7 +103,7 @@ pub struct BenchArgs {
     #[arg(long)]
     pub target: String,
     /// Seed of every random choice.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = GenOptions::new(Mode::Minima).seed)]
     pub seed: u64,
     /// Several seeds, comma-separated (overrides --seed).
     #[arg(long, value_delimiter = ',')]
@@ -153,17 +153,17 @@ pub struct GenArgs {
     #[arg(short = 'n', long)]
     pub num_confs: Option<usize>,
     /// minima: keep conformers within this many kcal/mol of the lowest.
-    #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = GenOptions::new(Mode::Minima).energy_window, allow_negative_numbers = true)]
     pub energy_window: f64,
     /// minima: heavy-atom, symmetry-aware RMSD pruning threshold (Å).
-    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = GenOptions::new(Mode::Minima).rmsd, allow_negative_numbers = true)]
     pub rmsd: f64,
     /// Boltzmann temperature (K).
-    #[arg(long, default_value_t = 298.15, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = GenOptions::new(Mode::Minima).temperature, allow_negative_numbers = true)]
     pub temperature: f64,
     /// Seed of every random choice: the same seed gives the same output,
     /// whatever the thread count.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = GenOptions::new(Mode::Minima).seed)]
     pub seed: u64,
     /// Sampler training and search budget.
     #[arg(long, value_enum, default_value = "default")]
@@ -192,7 +192,7 @@ pub struct GenArgs {
     /// boltzmann: draw K × N points and resample N of them along a Hilbert
     /// curve (equal weights); 1 writes N raw draws with their importance
     /// weights.
-    #[arg(long, default_value_t = 8, value_name = "K")]
+    #[arg(long, default_value_t = GenOptions::new(Mode::Boltzmann).oversampling, value_name = "K")]
     pub oversample: usize,
     /// Per-molecule time limit in seconds; a molecule past it fails.
     #[arg(long)]
@@ -322,7 +322,7 @@ pub struct ForceFieldArgs {
     #[arg(long, value_enum, default_value = "constant")]
     pub dielectric_model: DielectricModel,
     /// Dielectric constant D.
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = MmffOptions::default().dielectric_constant, allow_negative_numbers = true)]
     pub dielectric: f64,
     /// Nonbonded cutoff in Å (pairs farther apart in the input geometry are
     /// left out); default: none.
