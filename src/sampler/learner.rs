@@ -50,8 +50,8 @@ const LANGEVIN_CLIP: f64 = 10.0;
 
 /// Lower end of the variance exponent f (see [`Step`]); the upper end is
 /// one. Between separated modes the reverse step is wider than the noising
-/// one, which f < 0 allows. (Measured: (−1/2, 1) is better than (0, 1) on
-/// 9 of 10 synthetic runs by ESS; (−1, 1) is no better.)
+/// one, which f < 0 allows; going lower than −1/2 gains nothing
+/// (docs/method.md, "Learned step variance").
 const LOWEST_EXPONENT: f64 = -0.5;
 
 /// One generative step from t to t' of one angle, given the network's
@@ -68,9 +68,8 @@ const LOWEST_EXPONENT: f64 = -0.5;
 /// the scale of the noise, ρ·v where it is sharp. A fixed v is right only
 /// for fine steps; on the coarse grids of training it leaves every
 /// trajectory with a log-ratio error no drift can remove, and trajectory
-/// balance learns from that noise. (Measured on ten synthetic target/seed
-/// pairs: log Z − ELBO lower on all ten, e.g. 1.59 → 0.99 for eight
-/// κ = 30 von Mises wells.)
+/// balance learns from that noise. Learning f fits better than a fixed v
+/// (docs/method.md, "Learned step variance").
 #[derive(Clone, Copy, Debug)]
 struct Step {
     gain: f64,

@@ -100,9 +100,9 @@ fn linear<B: Backend>(
     }
 }
 
-/// Multilayer perceptron with ReLU between layers. (SiLU and GELU cost a
-/// scalar exp or erf per unit on the Flex backend, half of all training
-/// time; ReLU measured twice as fast with equal or better samplers.)
+/// Multilayer perceptron with ReLU between layers: SiLU and GELU cost a
+/// scalar exp or erf per unit on the Flex backend, a large share of the
+/// training time, and make the sampler no better.
 #[derive(Module, Debug)]
 pub(crate) struct Mlp<B: Backend> {
     layers: Vec<Linear<B>>,
@@ -152,7 +152,7 @@ impl<B: Backend> Mlp<B> {
 /// A constant input feature stands in for the first layer's bias; the
 /// other layers have none (the policy's dense output layer has a bias per
 /// output). Burn's Flex backend adds a bias broadcast over this layout
-/// element by element, which measured slower than the products.
+/// element by element, which is slower than the products.
 #[derive(Module, Debug)]
 pub(crate) struct PerAngle<B: Backend> {
     weights: Vec<Param<Tensor<B, 3>>>,
@@ -237,8 +237,9 @@ impl<B: Backend> PerAngle<B> {
 
     /// Regroups policy input rows (harmonics of every angle, then the time
     /// features; see [`push_harmonics`]) by angle: [m, rows, inputs]. The
-    /// regrouping is a loop here; as tensor operations (slice, permute,
-    /// repeat, concatenate) it measured slower than the rest of the policy.
+    /// regrouping is a loop here because as tensor operations (slice,
+    /// permute, repeat, concatenate) it is slower than the rest of the
+    /// policy.
     fn input(&self, rows: &[f32], device: &B::Device) -> Tensor<B, 3> {
         let m = self.neighbours.len();
         let cols = policy_inputs(m);
@@ -297,11 +298,11 @@ pub(crate) struct PolicyInput<B: Backend> {
 /// dense MLP over all angles (their coupling) and of one small MLP per
 /// angle (its own wells): with the dense MLP alone, every angle's part of
 /// the fit is learned through hidden units shared with all the others, and
-/// the fit degraded fast with the number of angles (ESS/M 0.02 on twenty
-/// independent bimodal angles, 0.58 with the per-angle MLPs). With the
-/// Langevin parametrisation a learned time-dependent multiple of
-/// σ(t)·∇ log R is added to the drift (σ-scaled like the network output, so
-/// the multiple is near one where the noise is small).
+/// the fit degrades fast with the number of angles (docs/method.md,
+/// "Per-angle MLPs beside the dense one"). With the Langevin
+/// parametrisation a learned time-dependent multiple of σ(t)·∇ log R is
+/// added to the drift (σ-scaled like the network output, so the multiple
+/// is near one where the noise is small).
 #[derive(Module, Debug)]
 pub(crate) struct Policy<B: Backend> {
     net: Mlp<B>,

@@ -139,10 +139,9 @@ pub struct Settings {
 impl Settings {
     pub fn preset(effort: Effort) -> Settings {
         // The sampler is the last round's Learner, and its fit is limited
-        // by the number of updates it gets: 300 + 1500 iterations measured
-        // better than 900 + 900 at the same energy budget (log Z − ELBO
-        // lower on ten of ten target/seed pairs), and 900 + 900 better than
-        // three rounds of 600.
+        // by the number of updates it gets: a short first round and a long
+        // last one (300 + 1500 iterations) fit better than equal rounds at
+        // the same energy budget (docs/method.md, "Rounds").
         let base = Settings {
             rounds: 2,
             explore_iterations: 300,
@@ -183,10 +182,8 @@ impl Settings {
                 ..base
             },
             Effort::Default => base,
-            // The longer last round is what pays; a third round and a
-            // 256-wide dense MLP cost half as much time again for the
-            // same fit (`coupled:dim=8,a=4,b=1.5`, seed 5: log Z − ELBO
-            // 0.46 and ESS/M 0.45 either way, 390 s against 249 s).
+            // The longer last round is what pays: a third round and a
+            // 256-wide dense MLP would cost more time without a better fit.
             Effort::Thorough => Settings {
                 explore_iterations: 500,
                 iterations: 4500,
@@ -202,10 +199,8 @@ impl Settings {
 
     /// For finding energy minima, where the basins matter and the
     /// weights do not: the dense MLP alone, no Learner chains, the peak
-    /// rate 5e-3. The per-angle MLPs left the minima development set's
-    /// cover equal or lower at 1.6–2.1 × the wall time, and the rate 1e-2
-    /// (measured before the chains) lowered it (≤ 3 kcal/mol at 0.75 Å
-    /// 1.000 → 0.992, seed 1).
+    /// rate 5e-3. The per-angle MLPs cost time without finding more minima,
+    /// and the higher rate 1e-2 finds fewer (docs/method.md, minima mode).
     pub fn for_minima(self) -> Settings {
         Settings {
             per_angle: false,
@@ -526,13 +521,10 @@ fn train<B: AutodiffBackend>(
 /// from two numbers: the ESS/M, which the draws are judged by but which a
 /// few heavy weights make noisy, and the mean log-weight (the ELBO), which
 /// rises steadily while training helps but is blind to regions the policy
-/// under-covers. On `coupled:dim=8,a=6,b=2` (seed 22) the probes' ESS/M
-/// went 0.078, 0.072, 0.034, 0.238, 0.369 while the ELBO rose every time:
-/// judged on the ESS/M alone, training would have stopped at the first
-/// refinement. The policy kept is the one of the highest ELBO, the
-/// steadier of the two: on `coupled:dim=10,a=4,b=1.5` (seeds 2 / 3) its
-/// 10 000 draws reached ESS/M 0.336 / 0.359 against 0.290 / 0.314 for the
-/// policy of the highest probe ESS/M.
+/// under-covers. Judged on the ESS/M alone, training on strongly coupled
+/// chains would stop while it still helps, because their probes' ESS/M
+/// often dips before it rises. The policy kept is the one of the highest
+/// ELBO, the steadier of the two (docs/method.md, "Refinement rule").
 struct Probes<P> {
     /// The policy of the highest ELBO so far, which the sampler keeps.
     best: Option<P>,
@@ -578,10 +570,10 @@ impl<P> Probes<P> {
 /// under-covers has a large weight and holds its chain until training on
 /// it has closed the gap; that self-correction is the point.
 ///
-/// Measured on `coupled:dim=8,a=4,b=1.5` (seeds 1–3): log Z − ELBO
-/// 1.37 → 0.95 and ESS/M 0.032 → 0.166 for 1.5 × the training time;
-/// training on them instead of on the buffer (same time) or by maximum
-/// likelihood instead of trajectory balance did less.
+/// They cost no energy evaluations and one training batch per on-policy
+/// batch. Trajectory balance on them beside the buffer batches fits better
+/// than in place of those, or than maximum likelihood on them
+/// (docs/method.md, "Learner chains").
 struct LearnerChains {
     points: Vec<f64>,
     log_r: Vec<f64>,
@@ -619,8 +611,8 @@ impl LearnerChains {
 /// Learning rate at iteration `it` of a round: half a cosine from `peak`
 /// down to FINAL_RATE · peak. Trajectory-balance gradients are noisy: a
 /// high rate learns fast, and the decay lets the parameters settle, which
-/// the importance weights of the draws are sensitive to. Measured against
-/// a constant 1e-3: lower log Z − ELBO on every synthetic target tried.
+/// the importance weights of the draws are sensitive to; it fits better
+/// than a constant rate (docs/method.md, "Learning rate").
 fn cosine_decay(peak: f64, it: usize, iterations: usize) -> f64 {
     let f = it as f64 / iterations.max(1) as f64;
     peak * (FINAL_RATE + (1.0 - FINAL_RATE) * 0.5 * (1.0 + (std::f64::consts::PI * f).cos()))

@@ -479,9 +479,9 @@ impl Target for Synthetic {
 
     /// A chain's rotors one and two steps along it, as a molecule's rotors
     /// that share an atom and those one bond apart: noised, the chain's
-    /// distribution couples every rotor to all others, and the second
-    /// neighbours measured better (`coupled:dim=8,a=2,b=2`, seeds 5 / 6,
-    /// log Z − ELBO 1.22 / 1.18 → 0.83 / 0.83).
+    /// distribution couples every rotor to all others, and seeing the
+    /// second neighbours too fits the strongly coupled chains better
+    /// (docs/method.md, "Second neighbours").
     fn neighbours(&self) -> Vec<Vec<usize>> {
         match self.spec {
             SyntheticSpec::Coupled { dim, b, .. } if b != 0.0 => (0..dim)
@@ -498,11 +498,9 @@ impl Target for Synthetic {
     }
 
     /// A chain's rotors are coupled to all others through the ones
-    /// between. With the refinements, the context of all rotors gave an
-    /// equal or higher ESS/M on every coupled chain tried
-    /// (`coupled:dim=8,a=4,b=1.5`, seeds 1 / 5 / 6 / 7: 0.41 / 0.35 /
-    /// 0.38 / 0.36 → 0.45 / 0.44 / 0.44 / 0.40); molecules lost by it
-    /// (see the README).
+    /// between, so the context of all rotors helps here (with the
+    /// refinements); molecules lose by it and go without (docs/method.md,
+    /// "Context of all rotors").
     fn long_range(&self) -> bool {
         matches!(self.spec, SyntheticSpec::Coupled { b, .. } if b != 0.0)
     }
