@@ -93,22 +93,35 @@ impl<T> Settings<T> {
     }
 }
 
-/// A failed record as a JSON line (`info --json`, `energy --json`), so that
-/// scripts see every record.
-pub fn write_json_failure<T>(
+/// A report per record on standard output (`info`, `energy`): its text, or
+/// with `json` one JSON line, and for a failed record (with `json`) a line
+/// `{"index", "name", "ok": false, "status": "failed", "error", "line"}`, so
+/// that scripts see every record.
+pub fn write_report<T: serde::Serialize>(
     out: &mut impl Write,
+    json: bool,
     finished: &Finished<T>,
-    failure: &Failure,
+    text: impl Fn(&T, &Molecule) -> String,
 ) -> anyhow::Result<()> {
-    let record = serde_json::json!({
-        "index": finished.index,
-        "name": failure.title(),
-        "ok": false,
-        "status": "failed",
-        "error": failure.to_string(),
-        "line": failure.line(),
-    });
-    serde_json::to_writer(&mut *out, &record)?;
+    match &finished.result {
+        Ok((_, report)) if json => serde_json::to_writer(&mut *out, report)?,
+        Ok((mol, report)) => {
+            write!(out, "{}", text(report, mol))?;
+            return Ok(());
+        }
+        Err(failure) if json => {
+            let record = serde_json::json!({
+                "index": finished.index,
+                "name": failure.title(),
+                "ok": false,
+                "status": "failed",
+                "error": failure.to_string(),
+                "line": failure.line(),
+            });
+            serde_json::to_writer(&mut *out, &record)?;
+        }
+        Err(_) => return Ok(()),
+    }
     writeln!(out)?;
     Ok(())
 }

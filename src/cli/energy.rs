@@ -19,16 +19,7 @@ pub fn run(args: EnergyArgs) -> anyhow::Result<ExitCode> {
             Ok(report(index, mol, &system, gradient))
         },
         |finished: &Finished<EnergyReport>, _: &Reporter| {
-            match &finished.result {
-                Ok((mol, report)) if json => {
-                    serde_json::to_writer(&mut out, report)?;
-                    writeln!(out)?;
-                }
-                Ok((mol, report)) => write!(out, "{}", to_text(report, mol))?,
-                Err(failure) if json => batch::write_json_failure(&mut out, finished, failure)?,
-                Err(_) => {}
-            }
-            Ok(())
+            batch::write_report(&mut out, json, finished, to_text)
         },
     )?;
     out.flush()?;

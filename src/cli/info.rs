@@ -18,19 +18,7 @@ pub fn run(args: InfoArgs) -> anyhow::Result<ExitCode> {
         batch::Settings::plain(),
         move |index, mol| Ok(describe(mol, index, options)),
         |finished: &Finished<MoleculeInfo>, _: &Reporter| {
-            match &finished.result {
-                Ok((mol, info)) => {
-                    if json {
-                        serde_json::to_writer(&mut out, info)?;
-                        writeln!(out)?;
-                    } else {
-                        write!(out, "{}", to_text(info, mol))?;
-                    }
-                }
-                Err(failure) if json => batch::write_json_failure(&mut out, finished, failure)?,
-                Err(_) => {}
-            }
-            Ok(())
+            batch::write_report(&mut out, json, finished, to_text)
         },
     )?;
     out.flush()?;
