@@ -13,6 +13,7 @@ mod rmsd;
 mod rotors;
 mod sampler;
 mod sdf;
+mod smiles;
 mod stereo;
 mod torsion;
 mod util;

@@ -3,6 +3,7 @@
 
 pub mod atomic;
 pub mod sdf;
+pub mod smiles;
 pub mod xyz;
 
 pub use atomic::AtomicFile;

@@ -8,7 +8,7 @@
 
 mod cycles;
 mod element;
-mod kekule;
+pub(crate) mod kekule;
 mod rings;
 pub mod stereo;
 mod symmetry;

@@ -11,6 +11,8 @@ Outputs (all deterministic: fixed embedding seeds, gzip mtime 0):
     aromatic.sdf, aromatic_impossible.sdf    bond type 4 input
     fused_aromatics.sdf (+ .mmff94.jsonl)     large fused aromatics, several
                                              atom orders, RDKit MMFF94 reference
+    smiles_cases.json                        SMILES parsing cases: RDKit's atoms,
+                                             hydrogens and 3D stereo
     multi.sdf.gz                             gzip of molecules/multi.sdf
     bad/*.sdf                                one malformed record per file
 
@@ -509,6 +511,115 @@ def make_fused_aromatics():
     return out
 
 
+# ------------------------------------------------------------ SMILES cases
+SMILES_CASES = [
+    "C[C@H](N)C(=O)O",                 # L-alanine, implicit H after the from-atom
+    "N[C@@H](C)C(=O)O",                # L-alanine written from N
+    "[C@@H](N)(C)C(=O)O",              # implicit H first (no preceding atom)
+    "F[C@](Cl)(Br)I",
+    "F[C@@](Cl)(Br)I",
+    "C[C@@]1(O)CCCC1N",                # ring closure in the neighbour order
+    "C1CC[C@H]2CCCC[C@@H]2C1",         # trans-decalin
+    "C1CC[C@H]2CCCC[C@H]2C1",          # cis-decalin
+    "O[C@@H]1C[C@H](O)C1",
+    "[C@H]1(O)CCCC1Cl",
+    "F/C=C/F",
+    "F/C=C\\F",
+    "C(/F)=C/F",
+    "F\\C=C/C=C/C",                  # conjugated chain
+    "C/C=C/1.Cl1",                     # ring-closure bond carrying the mark
+    "C\\1CCCCCCC/C=C1",              # cyclodecene closed through a marked ring bond
+    "c1ccccc1",
+    "c1ccc2ccccc2c1",
+    "c1cc[nH]c1",
+    "c1ccncc1",
+    "O=c1cccc[nH]1",                   # 2-pyridone
+    "[O-][n+]1ccccc1",                 # pyridine N-oxide
+    "c1ccsc1",
+    "c1ccoc1",
+    "c1cc[se]c1",
+    "C[NH3+]",
+    "[NH4+].[Cl-]",
+    "OC(=O)C%10CCCCC%10",
+    "[2H]C([2H])([2H])O",
+    "CS(=O)(=O)N",
+    "C[S@](=O)c1ccccc1",               # sulfoxide: lone pair as a neighbour
+    "N#CC",
+    "[13CH3]O",
+    "C[C@H](O)/C=C/[C@@H](C)O",
+]
+
+SMILES_BAD = [
+    ("C1CC", 2, "never closed"),
+    ("CC(C", 3, "never closed"),
+    ("CC)C", 3, "without a matching"),
+    ("C[CH3", 2, "never closed"),
+    ("CXC", 2, "unexpected"),
+    ("C[Xx]C", 3, "unknown element"),
+    ("C(C)(C)(C)(C)C", 1, "impossible valence"),
+    ("c1cccc1", 3, "Kekul"),
+    ("CC=", 3, "ends after a bond"),
+    ("C[C@AL1]C", 4, "not supported"),
+    ("C=1CC-1", 7, "two different bonds"),
+    ("C11", 3, "itself"),
+    ("", 1, "empty"),
+]
+
+
+def make_smiles_cases():
+    """RDKit's view of each SMILES case: atomic numbers after AddHs (same
+    order as ours), hydrogens and formal charge per atom, and from an ETKDG
+    embedding the sign of the chiral volume of each stereocentre (its
+    neighbours in ascending index order) and, for each stereo double bond,
+    which neighbour pairs are cis."""
+    from rdkit.Chem import rdMolTransforms
+    cases = []
+    for smiles in SMILES_CASES:
+        mol = Chem.AddHs(Chem.MolFromSmiles(smiles))
+        params = AllChem.ETKDGv3()
+        params.randomSeed = 11
+        if AllChem.EmbedMolecule(mol, params) != 0:
+            raise RuntimeError(f"embedding failed: {smiles}")
+        conf = mol.GetConformer()
+        pos = [conf.GetAtomPosition(i) for i in range(mol.GetNumAtoms())]
+        centres = []
+        for atom in mol.GetAtoms():
+            if atom.GetChiralTag() == Chem.ChiralType.CHI_UNSPECIFIED:
+                continue
+            nbrs = sorted(n.GetIdx() for n in atom.GetNeighbors())
+            if len(nbrs) == 3:
+                nbrs = [atom.GetIdx()] + nbrs  # the lone pair's side: the centre itself
+            a, b, c, d = (pos[i] for i in nbrs)
+            v = (b - a).DotProduct((c - a).CrossProduct(d - a))
+            centres.append({"atom": atom.GetIdx(), "volume_sign": 1 if v > 0 else -1})
+        doubles = []
+        for bond in mol.GetBonds():
+            if bond.GetStereo() == Chem.BondStereo.STEREONONE:
+                continue
+            i, j = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx()
+            pairs = []
+            for x in mol.GetAtomWithIdx(i).GetNeighbors():
+                for y in mol.GetAtomWithIdx(j).GetNeighbors():
+                    if x.GetIdx() in (i, j) or y.GetIdx() in (i, j):
+                        continue
+                    dih = rdMolTransforms.GetDihedralDeg(conf, x.GetIdx(), i, j, y.GetIdx())
+                    pairs.append([x.GetIdx(), y.GetIdx(), abs(dih) < 90])
+            doubles.append({"atoms": [i, j], "pairs": pairs})
+        cases.append({
+            "smiles": smiles,
+            "atomic_numbers": [a.GetAtomicNum() for a in mol.GetAtoms()],
+            "hydrogens": [a.GetTotalNumHs(includeNeighbors=True) for a in mol.GetAtoms()],
+            "charges": [a.GetFormalCharge() for a in mol.GetAtoms()],
+            "centres": centres,
+            "double_bonds": doubles,
+        })
+    with open(os.path.join(HERE, "smiles_cases.json"), "w") as f:
+        json.dump({"cases": cases,
+                   "bad": [{"smiles": s, "column": c, "message": m} for s, c, m in SMILES_BAD]},
+                  f, indent=1)
+        f.write("\n")
+
+
 def make_triphenylethanol():
     """21 heavy atoms, 48 automorphisms of the heavy-atom graph (3! phenyl
     permutations × 2³ ring flips)."""
@@ -533,6 +644,7 @@ def main():
     make_bad()
     make_triphenylethanol()
     make_fused_aromatics()
+    make_smiles_cases()
     for mol in make_puckers():
         print(mol.GetProp("_Name"), mol.GetProp("INPUT_MMFF94"), mol.GetProp("LOWEST_MMFF94"))
 

@@ -1,0 +1,167 @@
+//! SMILES parsing against RDKit: atoms (hydrogens appended as `AddHs` does),
+//! hydrogen counts, charges, tetrahedral centres and double-bond
+//! configurations as written (compared through RDKit's 3D embedding), and
+//! the malformed-input table with the column of each error.
+
+use crate::util::data;
+use conformers::io::smiles::{parse, read_lines, Smiles};
+use conformers::mol::Element;
+use serde_json::Value;
+
+fn cases() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(data("smiles_cases.json")).unwrap()).unwrap()
+}
+
+fn hydrogens(s: &Smiles, atom: usize) -> usize {
+    s.bonds
+        .iter()
+        .filter_map(|&(a, b, _)| match (a == atom, b == atom) {
+            (true, _) => Some(b),
+            (_, true) => Some(a),
+            _ => None,
+        })
+        .filter(|&n| s.atoms[n].element == Element::H)
+        .count()
+}
+
+/// Whether the neighbours of a centre, in ascending index order (a lone
+/// pair first), run anticlockwise seen from the first.
+fn anticlockwise_sorted(neighbours: &[Option<usize>; 4], anticlockwise: bool) -> bool {
+    let key = |n: &Option<usize>| n.map_or(-1, |i| i as i64);
+    let keys: Vec<i64> = neighbours.iter().map(key).collect();
+    let mut inversions = 0;
+    for i in 0..4 {
+        for j in i + 1..4 {
+            if keys[i] > keys[j] {
+                inversions += 1;
+            }
+        }
+    }
+    anticlockwise ^ (inversions % 2 == 1)
+}
+
+#[test]
+fn smiles_cases_match_rdkit() {
+    let cases = cases();
+    let mut centres = 0;
+    let mut double_bonds = 0;
+    for case in cases["cases"].as_array().unwrap() {
+        let smiles = case["smiles"].as_str().unwrap();
+        let parsed = parse(smiles).unwrap_or_else(|e| panic!("{smiles}: {e}"));
+        let numbers: Vec<u64> = parsed
+            .atoms
+            .iter()
+            .map(|a| u64::from(a.element.atomic_number()))
+            .collect();
+        let expected: Vec<u64> = case["atomic_numbers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        assert_eq!(numbers, expected, "{smiles}: atoms");
+        for (i, h) in case["hydrogens"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(
+                hydrogens(&parsed, i) as u64,
+                h.as_u64().unwrap(),
+                "{smiles}: H on atom {i}"
+            );
+        }
+        for (i, q) in case["charges"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(
+                i64::from(parsed.atoms[i].charge),
+                q.as_i64().unwrap(),
+                "{smiles}: charge of atom {i}"
+            );
+        }
+        let reference = case["centres"].as_array().unwrap();
+        assert_eq!(parsed.centres.len(), reference.len(), "{smiles}: centres");
+        for r in reference {
+            let atom = r["atom"].as_u64().unwrap() as usize;
+            let centre = parsed
+                .centres
+                .iter()
+                .find(|c| c.centre == atom)
+                .unwrap_or_else(|| panic!("{smiles}: no centre at atom {atom}"));
+            // Anticlockwise seen from the first neighbour is a negative
+            // chiral volume of the neighbours in that order.
+            let negative = r["volume_sign"].as_i64().unwrap() < 0;
+            assert_eq!(
+                anticlockwise_sorted(&centre.neighbours, centre.anticlockwise),
+                negative,
+                "{smiles}: centre at atom {atom}"
+            );
+            centres += 1;
+        }
+        let reference = case["double_bonds"].as_array().unwrap();
+        assert_eq!(
+            parsed.double_bonds.len(),
+            reference.len(),
+            "{smiles}: stereo double bonds"
+        );
+        for r in reference {
+            let ends: Vec<usize> = r["atoms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as usize)
+                .collect();
+            let ours = parsed
+                .double_bonds
+                .iter()
+                .find(|d| (d.a, d.b) == (ends[0], ends[1]) || (d.b, d.a) == (ends[0], ends[1]))
+                .unwrap_or_else(|| panic!("{smiles}: no stereo at {ends:?}"));
+            let (x, y) = if ours.a == ends[0] {
+                (ours.ref_a, ours.ref_b)
+            } else {
+                (ours.ref_b, ours.ref_a)
+            };
+            let cis = r["pairs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p[0].as_u64() == Some(x as u64) && p[1].as_u64() == Some(y as u64))
+                .map(|p| p[2].as_bool().unwrap())
+                .unwrap_or_else(|| panic!("{smiles}: pair {x}, {y} not in the reference"));
+            assert_eq!(ours.cis, cis, "{smiles}: double bond {ends:?}");
+            double_bonds += 1;
+        }
+    }
+    assert!(
+        centres >= 15 && double_bonds >= 6,
+        "{centres} centres, {double_bonds} double bonds"
+    );
+}
+
+#[test]
+fn malformed_smiles_name_the_column() {
+    let cases = cases();
+    for bad in cases["bad"].as_array().unwrap() {
+        let smiles = bad["smiles"].as_str().unwrap();
+        let error = parse(smiles).expect_err(smiles);
+        assert_eq!(
+            error.column as u64,
+            bad["column"].as_u64().unwrap(),
+            "{smiles}: {error}"
+        );
+        assert!(
+            error.message.contains(bad["message"].as_str().unwrap()),
+            "{smiles}: {error}"
+        );
+    }
+    // A very long line is read (and rejected) without trouble.
+    let long = "C".repeat(40_000) + "(";
+    assert_eq!(parse(&long).unwrap_err().column, 40_001);
+}
+
+#[test]
+fn smiles_files_name_each_line_and_go_on() {
+    let text = "SMILES name\nCCO ethanol\n\n  C1CC broken ring\nc1ccccc1\tbenzene ring\n";
+    let lines: Vec<_> = read_lines(text.as_bytes()).map(Result::unwrap).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!((lines[0].line, lines[0].name.as_str()), (2, "ethanol"));
+    let error = lines[1].smiles.as_ref().unwrap_err();
+    assert_eq!((lines[1].line, error.column), (4, 4));
+    assert_eq!(lines[2].name, "benzene ring");
+    assert_eq!(lines[2].smiles.as_ref().unwrap().atoms.len(), 12);
+}
