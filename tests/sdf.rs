@@ -79,6 +79,7 @@ fn missing_m_end() {
 
 #[test]
 fn implicit_hydrogens() {
+    // A 2D drawing without hydrogens cannot be completed yet.
     let (kind, line, msg) = bad("implicit_hydrogens.sdf");
     match kind {
         Kind::Incomplete(CompletenessError::MissingHydrogens {
@@ -94,6 +95,50 @@ fn implicit_hydrogens() {
     }
     assert_eq!(line, 5, "the line of atom 1");
     assert!(msg.contains("missing hydrogens on atom 1 (C)"), "{msg}");
+}
+
+/// A 3D structure without hydrogens gets them, after its own atoms and in
+/// the order of their heavy atoms (as RDKit's AddHs), the heavy atoms where
+/// they were.
+#[test]
+fn hydrogens_are_placed_on_3d_input_without_them() {
+    let path = data("no_hydrogens_3d.sdf");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let heavy: Vec<Point3<f64>> = text
+        .lines()
+        .skip(4)
+        .take(11)
+        .map(|l| {
+            let v: Vec<f64> = l
+                .split_whitespace()
+                .take(3)
+                .map(|x| x.parse().unwrap())
+                .collect();
+            Point3::new(v[0], v[1], v[2])
+        })
+        .collect();
+    let mol = read_ok(&path).remove(0);
+    // Paracetamol: 11 heavy atoms, 9 hydrogens.
+    assert_eq!(mol.num_atoms(), 20);
+    assert_eq!(&mol.coords()[..11], heavy.as_slice());
+    let parents: Vec<usize> = (11..20).map(|h| mol.neighbors(h).next().unwrap()).collect();
+    assert_eq!(parents, [0, 0, 0, 3, 5, 6, 8, 9, 10]);
+    for h in 11..20 {
+        let p = parents[h - 11];
+        let length = (mol.coords()[h] - mol.coords()[p]).norm();
+        assert!((0.9..1.2).contains(&length), "H{} at {length} Å", h + 1);
+        // No hydrogen closer than 1.5 Å to a heavy atom other than its own.
+        for (a, x) in mol.coords()[..11].iter().enumerate() {
+            if a != p {
+                assert!(
+                    (mol.coords()[h] - x).norm() > 1.5,
+                    "H{} near atom {}",
+                    h + 1,
+                    a + 1
+                );
+            }
+        }
+    }
 }
 
 #[test]

@@ -636,6 +636,17 @@ impl<R: BufRead> SdfReader<R> {
         let mut mol = Molecule::new(title, ctab.atoms.clone(), bonds, ctab.coords.clone())
             .map_err(|e| (counts_no, Kind::Structure(e)))?;
         mol.set_comment(comment);
+        let flat = !says_3d && mol.num_atoms() > 1 && mol.coords().iter().all(|p| p.z == 0.0);
+        if !flat
+            && crate::mol::hydrogens::missing_hydrogens(&mol)
+                .iter()
+                .any(|&h| h > 0)
+        {
+            // A 3D structure written without hydrogens: they are placed on
+            // the heavy-atom geometry.
+            mol = crate::mol::hydrogens::add_hydrogens(&mol)
+                .map_err(|e| (counts_no, Kind::Structure(e)))?;
+        }
         mol.check_complete(says_3d)
             .map_err(|(atom, e)| (line_of_atom(atom), Kind::Incomplete(e)))?;
         Ok(mol)

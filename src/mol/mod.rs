@@ -8,6 +8,7 @@
 
 mod cycles;
 mod element;
+pub mod hydrogens;
 pub(crate) mod kekule;
 mod rings;
 pub mod stereo;

@@ -339,11 +339,13 @@ def bad_records():
     out["v3000_unclosed_ctab"] = (lines + ["$$$$"], lines.index("M  END") + 1,
         "V3000 record with its 'M  V30 END CTAB' line deleted; 'M  END' follows 'M  V30 END BOND'")
 
-    mol = embed("CCO", name="ethanol_no_h")
-    heavy = Chem.RemoveHs(mol)
+    heavy = Chem.MolFromSmiles("CCO")
+    AllChem.Compute2DCoords(heavy)
+    heavy.SetProp("_Name", "ethanol_no_h")
     lines = Chem.MolToMolBlock(heavy).splitlines()
-    out["implicit_hydrogens"] = (lines + ["$$$$"], 4,
-        "ethanol with hydrogens removed (3 heavy atoms, 3D coordinates); counts line says 3 atoms")
+    out["implicit_hydrogens"] = (lines + ["$$$$"], 5,
+        "ethanol drawn in 2D without hydrogens (3 heavy atoms, header '2D'); "
+        "a 3D structure without hydrogens gets them placed instead")
 
     flat = Chem.AddHs(Chem.MolFromSmiles("CCO"))
     AllChem.Compute2DCoords(flat)
@@ -375,7 +377,10 @@ def make_bad():
 
     broken = ethanol_lines("broken_coord")
     broken[4] = "   -1.2a34" + broken[4][10:]
-    no_h = Chem.MolToMolBlock(Chem.RemoveHs(embed("CCCC", name="no_hydrogens")))
+    no_h_mol = Chem.MolFromSmiles("CCCC")
+    AllChem.Compute2DCoords(no_h_mol)
+    no_h_mol.SetProp("_Name", "no_hydrogens")
+    no_h = Chem.MolToMolBlock(no_h_mol)
     parts = [good("CCO", "good1"), broken + ["$$$$"], good("CCCC", "good2"),
              no_h.splitlines() + ["$$$$"], good("CC(=O)O", "good3")]
     start, notes = 1, []
@@ -388,7 +393,7 @@ def make_bad():
     rec_lines = ", ".join(f"{t} at line {s}" for t, s in notes)
     rows.append(f"| `mixed_batch.sdf` | five records ({rec_lines}); "
                 f"`broken_coord` has x of atom 1 = '   -1.2a34'; `no_hydrogens` is "
-                f"butane with hydrogens removed (4 atoms, 3D) | {bad_coord_line} "
+                f"butane drawn in 2D without hydrogens (4 atoms) | {bad_coord_line} "
                 f"(broken_coord); {notes[3][1] + 3} (no_hydrogens counts line) |")
 
     readme = [
@@ -620,6 +625,12 @@ def make_smiles_cases():
         f.write("\n")
 
 
+def make_no_hydrogens_3d():
+    """A 3D structure written without hydrogens (the reader places them)."""
+    mol = embed("CC(=O)Nc1ccc(O)cc1", name="paracetamol_no_h")
+    write_sdf(os.path.join(HERE, "no_hydrogens_3d.sdf"), [Chem.RemoveHs(mol)])
+
+
 def make_triphenylethanol():
     """21 heavy atoms, 48 automorphisms of the heavy-atom graph (3! phenyl
     permutations × 2³ ring flips)."""
@@ -645,6 +656,7 @@ def main():
     make_triphenylethanol()
     make_fused_aromatics()
     make_smiles_cases()
+    make_no_hydrogens_3d()
     for mol in make_puckers():
         print(mol.GetProp("_Name"), mol.GetProp("INPUT_MMFF94"), mol.GetProp("LOWEST_MMFF94"))
 
