@@ -165,3 +165,73 @@ fn smiles_files_name_each_line_and_go_on() {
     assert_eq!(lines[2].name, "benzene ring");
     assert_eq!(lines[2].smiles.as_ref().unwrap().atoms.len(), 12);
 }
+
+/// Every case embedded in 3D has RDKit's configuration at every centre and
+/// double bond, a bond length near MMFF94's for every bond, and no two
+/// atoms closer than 0.7 Å.
+#[test]
+fn embedded_smiles_keep_the_written_stereo() {
+    use conformers::ensemble::embed::embed;
+    let cases = cases();
+    for case in cases["cases"].as_array().unwrap() {
+        let smiles = case["smiles"].as_str().unwrap();
+        let parsed = parse(smiles).unwrap();
+        if parsed.atoms.iter().any(|a| a.element.symbol() == "Se") {
+            // Outside MMFF94, whose bond lengths and angles the bounds use.
+            continue;
+        }
+        let mol = embed(&parsed, smiles, 7).unwrap_or_else(|e| panic!("{smiles}: {e}"));
+        let x = mol.coords();
+        for r in case["centres"].as_array().unwrap() {
+            let atom = r["atom"].as_u64().unwrap() as usize;
+            let mut nbrs: Vec<usize> = mol.neighbors(atom).collect();
+            nbrs.sort_unstable();
+            if nbrs.len() == 3 {
+                nbrs.insert(0, atom);
+            }
+            let (a, b, c, d) = (x[nbrs[0]], x[nbrs[1]], x[nbrs[2]], x[nbrs[3]]);
+            let volume = (b - a).dot(&(c - a).cross(&(d - a)));
+            assert_eq!(
+                volume.signum() as i64,
+                r["volume_sign"].as_i64().unwrap(),
+                "{smiles}: centre {atom}"
+            );
+        }
+        for r in case["double_bonds"].as_array().unwrap() {
+            let ends: Vec<usize> = r["atoms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as usize)
+                .collect();
+            for p in r["pairs"].as_array().unwrap() {
+                let (i, l) = (
+                    p[0].as_u64().unwrap() as usize,
+                    p[1].as_u64().unwrap() as usize,
+                );
+                let n1 = (x[ends[0]] - x[i]).cross(&(x[ends[1]] - x[ends[0]]));
+                let n2 = (x[ends[1]] - x[ends[0]]).cross(&(x[l] - x[ends[1]]));
+                assert_eq!(
+                    n1.dot(&n2) > 0.0,
+                    p[2].as_bool().unwrap(),
+                    "{smiles}: {i}-{ends:?}-{l}"
+                );
+            }
+        }
+        for &(a, b, _) in &parsed.bonds {
+            let length = (x[a] - x[b]).norm();
+            assert!(
+                (0.9..2.2).contains(&length),
+                "{smiles}: bond {a}-{b} {length}"
+            );
+        }
+        for i in 0..x.len() {
+            for j in 0..i {
+                assert!(
+                    (x[i] - x[j]).norm() > 0.7,
+                    "{smiles}: atoms {i} and {j} overlap"
+                );
+            }
+        }
+    }
+}

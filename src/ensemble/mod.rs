@@ -3,6 +3,7 @@
 use nalgebra::Point3;
 
 pub mod bfgs;
+pub mod embed;
 pub mod lbfgs;
 pub mod minimize;
 pub mod rmsd;

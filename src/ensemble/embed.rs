@@ -1,0 +1,363 @@
+//! A first 3D structure from a molecular graph by distance geometry, with
+//! the stereochemistry that was written.
+//!
+//! Bounds on every interatomic distance come from MMFF94's reference bond
+//! lengths and angles (1-2 and 1-3 pairs), from the cis and trans limits of
+//! each dihedral (1-4 pairs; a configured double bond fixes its own) and
+//! from van der Waals radii (lower bounds of the rest); triangle smoothing
+//! makes them consistent. Random distances within the bounds give a metric
+//! matrix whose four largest eigenvectors place the atoms in four
+//! dimensions, where a distance-and-chirality error function is minimised
+//! (the fourth dimension lets atoms pass each other), then squeezed out.
+//! The 3D result is minimised with full MMFF94 and kept when every written
+//! tetrahedral centre and double bond has its configuration; otherwise the
+//! embedding is retried with new random distances.
+
+use super::lbfgs::{minimize, LbfgsOptions};
+use super::minimize::{minimize_cartesian, MinimizeOptions};
+use crate::forcefield::mmff::{MmffOptions, MmffSystem};
+use crate::io::smiles::{DoubleBondStereo, Smiles, Tetrahedral};
+use crate::mol::{Bond, Molecule};
+use nalgebra::{DMatrix, Point3, Vector3};
+use rand::{RngExt, SeedableRng};
+
+/// Why no structure could be built.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    #[error("{0}")]
+    Structure(#[from] crate::mol::StructureError),
+    #[error(transparent)]
+    Forcefield(#[from] crate::forcefield::mmff::MmffError),
+    #[error("no 3D structure with the written stereochemistry was found in {0} attempts")]
+    NoGeometry(usize),
+}
+
+/// Embedding attempts before giving up.
+const ATTEMPTS: usize = 20;
+
+/// The molecule of `smiles` named `name`, with 3D coordinates minimised
+/// with MMFF94 and the written stereochemistry.
+pub fn embed(smiles: &Smiles, name: &str, seed: u64) -> Result<Molecule, EmbedError> {
+    let bonds: Vec<Bond> = smiles
+        .bonds
+        .iter()
+        .map(|&(a, b, order)| Bond {
+            atoms: [a, b],
+            order,
+            stereo: 0,
+        })
+        .collect();
+    let n = smiles.atoms.len();
+    let placeholder = vec![Point3::origin(); n];
+    let graph = Molecule::new(name, smiles.atoms.clone(), bonds, placeholder)?;
+    let system = MmffSystem::new(&graph, &MmffOptions::default())?;
+    let bounds = Bounds::new(&graph, &system, &smiles.double_bonds);
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
+    for _ in 0..ATTEMPTS {
+        let Some(coords) = bounds.embed(&smiles.centres, &mut rng) else {
+            continue;
+        };
+        let mut coords = coords;
+        minimize_cartesian(&system, &mut coords, &MinimizeOptions::default());
+        if stereo_holds(smiles, &coords) {
+            let mut mol = graph.clone();
+            mol.set_coords(coords)?;
+            return Ok(mol);
+        }
+    }
+    Err(EmbedError::NoGeometry(ATTEMPTS))
+}
+
+/// Every written centre and double bond has its configuration in `coords`.
+fn stereo_holds(smiles: &Smiles, coords: &[Point3<f64>]) -> bool {
+    smiles
+        .centres
+        .iter()
+        .all(|c| signed_volume(c, coords).is_some_and(|v| (v < 0.0) == c.anticlockwise))
+        && smiles
+            .double_bonds
+            .iter()
+            .all(|d| is_cis(d, coords) == d.cis)
+}
+
+/// The chiral volume of a centre's neighbours in their written order (a
+/// lone pair at the centre's own position): negative when the last three
+/// run anticlockwise seen from the first.
+fn signed_volume(c: &Tetrahedral, coords: &[Point3<f64>]) -> Option<f64> {
+    let at = |n: Option<usize>| coords[n.unwrap_or(c.centre)];
+    let [a, b, cc, d] = c.neighbours.map(at);
+    let v = (b - a).dot(&(cc - a).cross(&(d - a)));
+    (v.abs() > 1e-3).then_some(v)
+}
+
+fn is_cis(d: &DoubleBondStereo, coords: &[Point3<f64>]) -> bool {
+    let b1 = coords[d.a] - coords[d.ref_a];
+    let b2 = coords[d.b] - coords[d.a];
+    let b3 = coords[d.ref_b] - coords[d.b];
+    let n1 = b1.cross(&b2);
+    let n2 = b2.cross(&b3);
+    n1.dot(&n2) > 0.0
+}
+
+/// Lower and upper distance bounds (Å), smoothed.
+struct Bounds {
+    lower: DMatrix<f64>,
+    upper: DMatrix<f64>,
+    /// Atoms.
+    n: usize,
+}
+
+impl Bounds {
+    fn new(mol: &Molecule, system: &MmffSystem, double_bonds: &[DoubleBondStereo]) -> Bounds {
+        let n = mol.num_atoms();
+        let mut lower = DMatrix::from_element(n, n, 0.0);
+        let mut upper = DMatrix::from_element(n, n, 100.0);
+        let set =
+            |lo: &mut DMatrix<f64>, up: &mut DMatrix<f64>, i: usize, j: usize, l: f64, u: f64| {
+                lo[(i, j)] = l;
+                lo[(j, i)] = l;
+                up[(i, j)] = u;
+                up[(j, i)] = u;
+            };
+        let mut r0 = DMatrix::from_element(n, n, 0.0);
+        for b in &system.terms().bonds {
+            let [i, j] = b.atoms;
+            r0[(i, j)] = b.r0;
+            r0[(j, i)] = b.r0;
+        }
+        // 1-3 and 1-4 first, so that 1-2 (set last) wins in small rings.
+        let mut theta = std::collections::HashMap::new();
+        for a in &system.terms().angles {
+            let [i, j, k] = a.atoms;
+            theta.insert((i, j, k), a.theta0.to_radians());
+            theta.insert((k, j, i), a.theta0.to_radians());
+            let (x, y) = (r0[(i, j)], r0[(j, k)]);
+            let d = (x * x + y * y - 2.0 * x * y * a.theta0.to_radians().cos()).sqrt();
+            set(&mut lower, &mut upper, i, k, d - 0.04, d + 0.04);
+        }
+        for t in &system.terms().torsions {
+            let [i, j, k, l] = t.atoms;
+            if i == l || lower[(i, l)] > 0.0 {
+                continue;
+            }
+            let (Some(&a1), Some(&a2)) = (theta.get(&(i, j, k)), theta.get(&(j, k, l))) else {
+                continue;
+            };
+            let cis = dihedral_distance(r0[(i, j)], r0[(j, k)], r0[(k, l)], a1, a2, 0.0);
+            let trans = dihedral_distance(r0[(i, j)], r0[(j, k)], r0[(k, l)], a1, a2, 180.0);
+            let (mut l1, mut u1) = (cis - 0.05, trans + 0.05);
+            if let Some(d) = double_bonds
+                .iter()
+                .find(|d| (d.a, d.b) == (j, k) || (d.a, d.b) == (k, j))
+            {
+                // The configured double bond: its reference neighbours are
+                // cis or trans, and so the others by implication.
+                let same_side_of_refs = {
+                    let i_ref = i == d.ref_a || i == d.ref_b;
+                    let l_ref = l == d.ref_a || l == d.ref_b;
+                    i_ref == l_ref
+                };
+                let cis_here = d.cis == same_side_of_refs;
+                if cis_here {
+                    (l1, u1) = (cis - 0.05, cis + 0.05);
+                } else {
+                    (l1, u1) = (trans - 0.05, trans + 0.05);
+                }
+            }
+            set(&mut lower, &mut upper, i, l, l1, u1);
+        }
+        for i in 0..n {
+            for j in 0..i {
+                if lower[(i, j)] == 0.0 {
+                    let sum = radius(mol, i) + radius(mol, j);
+                    set(&mut lower, &mut upper, i, j, 0.7 * sum, 100.0);
+                }
+            }
+        }
+        for b in &system.terms().bonds {
+            let [i, j] = b.atoms;
+            set(&mut lower, &mut upper, i, j, b.r0 - 0.01, b.r0 + 0.01);
+        }
+        // Triangle smoothing.
+        for k in 0..n {
+            for i in 0..n {
+                for j in 0..n {
+                    let via = upper[(i, k)] + upper[(k, j)];
+                    if via < upper[(i, j)] {
+                        upper[(i, j)] = via;
+                    }
+                }
+            }
+            for i in 0..n {
+                for j in 0..n {
+                    let l = (lower[(i, k)] - upper[(k, j)]).max(lower[(j, k)] - upper[(k, i)]);
+                    if l > lower[(i, j)] {
+                        lower[(i, j)] = l;
+                    }
+                }
+            }
+        }
+        for i in 0..n {
+            for j in 0..n {
+                if lower[(i, j)] > upper[(i, j)] {
+                    lower[(i, j)] = upper[(i, j)];
+                }
+            }
+        }
+        Bounds { lower, upper, n }
+    }
+
+    /// One embedding: random distances, 4D coordinates, refined; `None`
+    /// when the metric matrix gives no usable coordinates.
+    fn embed(&self, centres: &[Tetrahedral], rng: &mut impl rand::Rng) -> Option<Vec<Point3<f64>>> {
+        let n = self.n;
+        let mut d2 = DMatrix::from_element(n, n, 0.0);
+        for i in 0..n {
+            for j in 0..i {
+                let (l, u) = (self.lower[(i, j)], self.upper[(i, j)]);
+                let d = l + rng.random::<f64>() * (u - l);
+                d2[(i, j)] = d * d;
+                d2[(j, i)] = d * d;
+            }
+        }
+        // Squared distances to the centroid, then the metric matrix.
+        let total: f64 = d2.iter().sum::<f64>() / (2.0 * (n * n) as f64);
+        let d0: Vec<f64> = (0..n)
+            .map(|i| (0..n).map(|j| d2[(i, j)]).sum::<f64>() / n as f64 - total)
+            .collect();
+        let metric = DMatrix::from_fn(n, n, |i, j| 0.5 * (d0[i] + d0[j] - d2[(i, j)]));
+        let eigen = metric.symmetric_eigen();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| eigen.eigenvalues[b].total_cmp(&eigen.eigenvalues[a]));
+        let mut x = vec![0.0; 4 * n];
+        for (dim, &e) in order.iter().take(4).enumerate() {
+            let value = eigen.eigenvalues[e];
+            if value <= 0.0 && dim < 3 {
+                return None;
+            }
+            let scale = value.max(0.0).sqrt();
+            for i in 0..n {
+                x[4 * i + dim] =
+                    eigen.eigenvectors[(i, e)] * scale + (rng.random::<f64>() - 0.5) * 0.1;
+            }
+        }
+        let options = LbfgsOptions {
+            gradient_rms: 1e-3,
+            max_iterations: 400,
+            ..LbfgsOptions::default()
+        };
+        // In four dimensions, then with the fourth squeezed out.
+        minimize(&mut x, |x, g| self.error(x, g, centres, 0.0), &options);
+        minimize(&mut x, |x, g| self.error(x, g, centres, 1.0), &options);
+        Some(
+            x.chunks_exact(4)
+                .map(|c| Point3::new(c[0], c[1], c[2]))
+                .collect(),
+        )
+    }
+
+    /// Distance-bound violations, chiral volumes of the wrong sign and,
+    /// weighted by `fourth`, the fourth coordinates.
+    fn error(&self, x: &[f64], g: &mut [f64], centres: &[Tetrahedral], fourth: f64) -> f64 {
+        g.fill(0.0);
+        let n = self.n;
+        let mut e = 0.0;
+        for i in 0..n {
+            for j in 0..i {
+                let (l, u) = (self.lower[(i, j)], self.upper[(i, j)]);
+                let mut diff = [0.0; 4];
+                let mut d2 = 0.0;
+                for k in 0..4 {
+                    diff[k] = x[4 * i + k] - x[4 * j + k];
+                    d2 += diff[k] * diff[k];
+                }
+                let (term, grad) = if d2 > u * u {
+                    let t = d2 / (u * u) - 1.0;
+                    (t * t, 4.0 * t / (u * u))
+                } else if d2 < l * l {
+                    let s = l * l + d2;
+                    let t = 2.0 * l * l / s - 1.0;
+                    (t * t, -8.0 * t * l * l / (s * s))
+                } else {
+                    continue;
+                };
+                e += term;
+                for k in 0..4 {
+                    g[4 * i + k] += grad * diff[k];
+                    g[4 * j + k] -= grad * diff[k];
+                }
+            }
+        }
+        for c in centres {
+            let idx = c.neighbours.map(|n| n.unwrap_or(c.centre));
+            let p = |a: usize| Vector3::new(x[4 * a], x[4 * a + 1], x[4 * a + 2]);
+            let (a, b, cc, d) = (p(idx[0]), p(idx[1]), p(idx[2]), p(idx[3]));
+            let (u, v, w) = (b - a, cc - a, d - a);
+            let volume = u.dot(&v.cross(&w));
+            // Anticlockwise wants a volume of at most -1 Å³, clockwise at
+            // least +1 Å³.
+            let target = if c.anticlockwise { -1.0 } else { 1.0 };
+            let miss = if c.anticlockwise {
+                volume - target
+            } else {
+                target - volume
+            };
+            if miss <= 0.0 {
+                continue;
+            }
+            e += miss * miss;
+            let sign = if c.anticlockwise {
+                2.0 * miss
+            } else {
+                -2.0 * miss
+            };
+            let gu = v.cross(&w) * sign;
+            let gv = w.cross(&u) * sign;
+            let gw = u.cross(&v) * sign;
+            for (atom, grad) in [
+                (idx[1], gu),
+                (idx[2], gv),
+                (idx[3], gw),
+                (idx[0], -(gu + gv + gw)),
+            ] {
+                for k in 0..3 {
+                    g[4 * atom + k] += grad[k];
+                }
+            }
+        }
+        if fourth > 0.0 {
+            for i in 0..n {
+                let w = x[4 * i + 3];
+                e += fourth * w * w;
+                g[4 * i + 3] += 2.0 * fourth * w;
+            }
+        }
+        e
+    }
+}
+
+/// The 1-4 distance of a dihedral of bond lengths a, b, c, bond angles
+/// alpha (a–b), beta (b–c) in radians, and dihedral phi in degrees.
+fn dihedral_distance(a: f64, b: f64, c: f64, alpha: f64, beta: f64, phi: f64) -> f64 {
+    let p1 = Vector3::new(a * alpha.cos(), a * alpha.sin(), 0.0);
+    let (s, co) = phi.to_radians().sin_cos();
+    let p4 = Vector3::new(b - c * beta.cos(), c * beta.sin() * co, c * beta.sin() * s);
+    (p4 - p1).norm()
+}
+
+/// A van der Waals radius (Å) for lower bounds.
+fn radius(mol: &Molecule, atom: usize) -> f64 {
+    match mol.atom(atom).element.symbol() {
+        "H" => 1.1,
+        "C" => 1.7,
+        "N" => 1.55,
+        "O" => 1.52,
+        "F" => 1.47,
+        "S" => 1.8,
+        "P" => 1.8,
+        "Cl" => 1.75,
+        "Br" => 1.85,
+        "I" => 1.98,
+        _ => 1.8,
+    }
+}
