@@ -107,6 +107,9 @@ pub enum RecordErrorKind {
     Io(String),
     #[error(transparent)]
     Incomplete(#[from] CompletenessError),
+    /// A SMILES line that cannot be read.
+    #[error(transparent)]
+    Smiles(#[from] crate::io::smiles::SmilesError),
 }
 
 fn list_atoms(atoms: &[usize]) -> String {

@@ -277,3 +277,70 @@ fn completions_and_manual_page() {
     );
     conformers().args(["man", "nonsense"]).assert().code(2);
 }
+
+/// SMILES in, 3D out: a batch with a broken line runs the others, the
+/// broken one is named by file, record, line and column and goes to
+/// `--failed` as a valid SDF record; the written stereo is in the output.
+#[test]
+fn a_smiles_batch_is_embedded_and_keeps_its_stereo() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.sdf");
+    let failed = dir.path().join("failed.sdf");
+    let run = conformers()
+        .args(["embed", "tests/data/batch.smi", "-o"])
+        .arg(&out)
+        .current_dir(root())
+        .assert()
+        .code(1);
+    let err = stderr_of(&run);
+    assert!(
+        err.contains("tests/data/batch.smi: record 2 (unclosed_ring), line 3: column 2: ring closure 1 is never closed"),
+        "{err}"
+    );
+    let info = conformers()
+        .args(["info", "--json"])
+        .arg(&out)
+        .assert()
+        .success();
+    let records: Vec<Value> = String::from_utf8_lossy(&info.get_output().stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let names: Vec<&str> = records
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["L-alanine", "E-difluoroethene", "cis-cyclobutanediol"]
+    );
+    // L-alanine is S; its atoms as written, then the hydrogens.
+    assert_eq!(records[0]["stereo_centres"][0]["label"], "S");
+    assert_eq!(records[0]["formula"], "C3H7NO2");
+    let types = records[0]["mmff_atom_types"].as_array().unwrap();
+    assert_eq!(
+        types[..6],
+        serde_json::json!([1, 1, 8, 3, 7, 6]).as_array().unwrap()[..]
+    );
+    assert_eq!(records[1]["double_bond_stereo"][0]["label"], "E");
+
+    // gen reads the same file; standard input needs --format smi.
+    let text = std::fs::read_to_string(root().join("tests/data/batch.smi")).unwrap();
+    let run = conformers()
+        .args([
+            "gen", "-", "--format", "smi", "--effort", "fast", "-o", "-", "--failed",
+        ])
+        .arg(&failed)
+        .write_stdin(text)
+        .assert()
+        .code(1);
+    let sdf = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    assert!(sdf.contains("L-alanine") && sdf.contains("cis-cyclobutanediol"));
+    let failed = std::fs::read_to_string(&failed).unwrap();
+    assert!(failed.starts_with("unclosed_ring\n"), "{failed}");
+    assert!(
+        failed.contains("> <SMILES>\nC1CC unclosed_ring\n"),
+        "{failed}"
+    );
+    assert!(failed.contains("  0  0  0  0  0  0  0  0  0  0999 V2000\nM  END\n"));
+}

@@ -46,13 +46,16 @@ pub enum Command {
     Minimize(MinimizeArgs),
     /// Run the sampler on a synthetic target with an exact answer and score it.
     Bench(BenchArgs),
+    /// One 3D structure per molecule, with hydrogens, minimised with
+    /// MMFF94: the start `gen` would use (from SMILES by distance geometry
+    /// with the stereochemistry written).
+    Embed(EmbedArgs),
 }
 
 #[derive(clap::Args)]
 pub struct InfoArgs {
-    /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
-    #[arg(required = true)]
-    pub inputs: Vec<String>,
+    #[command(flatten)]
+    pub inputs: Inputs,
     /// One JSON object per record (JSON lines) instead of text.
     #[arg(long)]
     pub json: bool,
@@ -63,9 +66,8 @@ pub struct InfoArgs {
 
 #[derive(clap::Args)]
 pub struct EnergyArgs {
-    /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
-    #[arg(required = true)]
-    pub inputs: Vec<String>,
+    #[command(flatten)]
+    pub inputs: Inputs,
     /// One JSON object per record (JSON lines) instead of text.
     #[arg(long)]
     pub json: bool,
@@ -78,9 +80,8 @@ pub struct EnergyArgs {
 
 #[derive(clap::Args)]
 pub struct MinimizeArgs {
-    /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
-    #[arg(required = true)]
-    pub inputs: Vec<String>,
+    #[command(flatten)]
+    pub inputs: Inputs,
     /// Output SDF (written atomically; `-` for standard output).
     #[arg(short, long)]
     pub output: String,
@@ -95,6 +96,21 @@ pub struct MinimizeArgs {
     pub threads: Option<usize>,
     #[command(flatten)]
     pub forcefield: ForceFieldArgs,
+}
+
+#[derive(clap::Args)]
+pub struct EmbedArgs {
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// Output SDF (written atomically; `-` for standard output).
+    #[arg(short, long)]
+    pub output: String,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = GenOptions::new(Mode::Minima).seed)]
+    pub seed: u64,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -137,9 +153,8 @@ pub struct BenchArgs {
 
 #[derive(clap::Args)]
 pub struct GenArgs {
-    /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted); `-` reads standard input.
-    #[arg(required = true)]
-    pub inputs: Vec<String>,
+    #[command(flatten)]
+    pub inputs: Inputs,
     /// Output SDF with every conformer of every molecule, grouped by
     /// molecule (written atomically; `-` for standard output).
     #[arg(short, long)]
@@ -298,6 +313,34 @@ impl From<AblationArg> for Ablation {
             AblationArg::NoLearnerChains => Ablation::NoLearnerChains,
             AblationArg::Oracle => Ablation::Oracle,
         }
+    }
+}
+
+/// `--format`: how to read the inputs whatever their names say.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// SDF or MOL (V2000 or V3000).
+    Sdf,
+    /// SMILES, one molecule per line: `SMILES name`.
+    Smi,
+}
+
+/// The inputs of a command that reads molecules.
+#[derive(clap::Args)]
+pub struct Inputs {
+    /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted) or SMILES files
+    /// (`.smi`, `.smiles`, `.ism`, `.can`; a line `SMILES name`); `-` reads
+    /// standard input (SDF unless `--format smi`).
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Read the inputs as this format whatever their names (needed for `-`).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+impl Inputs {
+    pub fn smiles(&self) -> bool {
+        self.format == Some(Format::Smi)
     }
 }
 

@@ -5,8 +5,10 @@
 //! and interrupts, and the exit code.
 
 use anyhow::Context;
-use conformers::io::{open_sdf, AtomicFile, SdfReader};
-use conformers::{Error, Molecule};
+use conformers::ensemble::embed::embed;
+use conformers::io::smiles::{self, Smiles, SmilesLine};
+use conformers::io::{is_smiles_file, open_sdf, open_text, AtomicFile, SdfReader};
+use conformers::{Error, Location, Molecule, RecordError, RecordErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -59,6 +61,8 @@ pub struct Finished<T> {
     pub index: usize,
     /// The record as read, for `--failed`.
     pub text: String,
+    /// The record is a SMILES line (its text is not an SDF record).
+    pub smiles: bool,
     pub seconds: f64,
     pub result: Result<(Molecule, T), Failure>,
 }
@@ -77,6 +81,10 @@ pub struct Settings<T> {
     pub failed: Option<AtomicFile>,
     /// The log line of a finished molecule.
     pub describe: fn(&Finished<T>) -> String,
+    /// Read every input as SMILES, whatever its name (`--format smi`).
+    pub smiles: bool,
+    /// Seeds the embedding of SMILES records.
+    pub seed: u64,
 }
 
 impl<T> Settings<T> {
@@ -89,6 +97,8 @@ impl<T> Settings<T> {
             interrupts: false,
             failed: None,
             describe: |_| String::new(),
+            smiles: false,
+            seed: 42,
         }
     }
 }
@@ -187,6 +197,7 @@ where
         inputs: inputs.iter(),
         current: None,
         unreadable: false,
+        smiles: settings.smiles,
     };
     // Records read but not yet passed on: enough to keep every thread busy
     // behind one slow molecule, few enough to keep memory flat.
@@ -203,7 +214,11 @@ where
                 failed += 1;
                 reporter.say(&format!("error: {failure}"));
                 if let Some(out) = settings.failed.as_mut() {
-                    write_failed(out, &finished.text, &failure.to_string())?;
+                    if finished.smiles {
+                        write_failed_smiles(out, &finished.text, failure)?;
+                    } else {
+                        write_failed(out, &finished.text, &failure.to_string())?;
+                    }
                 }
             }
         }
@@ -218,19 +233,27 @@ where
                 exhausted = true;
                 break;
             };
-            let title = match &record.molecule {
-                Ok(mol) => mol.name().to_string(),
-                Err(Error::Record(e)) => e.location.title.clone(),
-                Err(_) => String::new(),
+            let title = match &record.source {
+                Source::Read(Ok(mol)) => mol.name().to_string(),
+                Source::Read(Err(Error::Record(e))) => e.location.title.clone(),
+                Source::Read(Err(_)) => String::new(),
+                Source::Smiles { name, .. } => name.clone(),
             };
             running.insert(read, (record.file.to_string(), record.index, title));
             let (sender, job, seq) = (sender.clone(), Arc::clone(&job), read);
             let file = record.file.to_string();
+            let seed = settings.seed;
             pool.spawn(move || {
-                let _ = sender.send((
-                    seq,
-                    process(file, record.index, record.molecule, record.text, &*job),
-                ));
+                let finished = process(
+                    file,
+                    record.index,
+                    record.source,
+                    record.text,
+                    record.smiles,
+                    seed,
+                    &*job,
+                );
+                let _ = sender.send((seq, finished));
             });
             read += 1;
         }
@@ -285,40 +308,52 @@ where
     Ok((outcome, reporter))
 }
 
-/// Runs one record's job; a panic in it fails that record only.
+/// Runs one record's job (a SMILES record is embedded in 3D first, its
+/// random choices seeded by `seed` and its place in the file); a panic in
+/// it fails that record only.
 fn process<T>(
     file: String,
     index: usize,
-    record: Result<Molecule, Error>,
+    source: Source,
     text: String,
+    text_is_smiles: bool,
+    seed: u64,
     job: &(dyn Fn(usize, &Molecule) -> anyhow::Result<T> + Send + Sync),
 ) -> Finished<T> {
     let start = Instant::now();
-    let result = match record {
-        Err(e) => Err(Failure::Read(e)),
-        Ok(mol) => {
-            let outcome =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(index, &mol)))
-                    .unwrap_or_else(|_| {
-                        Err(anyhow::anyhow!(
-                            "internal error (a bug: please report it with this record)"
-                        ))
-                    });
-            match outcome {
-                Ok(value) => Ok((mol, value)),
-                Err(cause) => Err(Failure::Process {
-                    file: file.clone(),
-                    record: index + 1,
-                    title: mol.name().to_string(),
-                    cause,
-                }),
-            }
-        }
+    let smiles = matches!(source, Source::Smiles { .. }) || text_is_smiles;
+    let fail = |title: &str, cause| Failure::Process {
+        file: file.clone(),
+        record: index + 1,
+        title: title.to_string(),
+        cause,
     };
+    let record = match source {
+        Source::Read(record) => record.map_err(Failure::Read),
+        Source::Smiles { smiles, name } => embed(
+            &smiles,
+            &name,
+            seed ^ (index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        )
+        .map_err(|e| fail(&name, anyhow::Error::new(e))),
+    };
+    let result = record.and_then(|mol| {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(index, &mol)))
+            .unwrap_or_else(|_| {
+                Err(anyhow::anyhow!(
+                    "internal error (a bug: please report it with this record)"
+                ))
+            });
+        match outcome {
+            Ok(value) => Ok((mol, value)),
+            Err(cause) => Err(fail(mol.name(), cause)),
+        }
+    });
     Finished {
         file,
         index,
         text,
+        smiles,
         seconds: start.elapsed().as_secs_f64(),
         result,
     }
@@ -329,13 +364,27 @@ struct Records<'a> {
     inputs: std::slice::Iter<'a, String>,
     current: Option<OpenInput<'a>>,
     unreadable: bool,
+    /// Read every input as SMILES (`--format smi`), not by its name.
+    smiles: bool,
 }
 
 struct OpenInput<'a> {
     file: &'a str,
-    reader: SdfReader<Box<dyn std::io::BufRead>>,
+    reader: Reader,
     /// Records read from it so far.
     read: usize,
+}
+
+enum Reader {
+    Sdf(SdfReader<Box<dyn std::io::BufRead>>),
+    Smiles(Box<dyn Iterator<Item = std::io::Result<SmilesLine>>>),
+}
+
+/// A record as read: a molecule (or why not), or a SMILES graph still to
+/// be given 3D coordinates.
+pub enum Source {
+    Read(Result<Molecule, Error>),
+    Smiles { smiles: Smiles, name: String },
 }
 
 /// One record as read, with its place in its file.
@@ -343,26 +392,38 @@ struct Record<'a> {
     file: &'a str,
     /// 0-based record number in its file.
     index: usize,
-    molecule: Result<Molecule, Error>,
+    source: Source,
     text: String,
+    /// Read from a SMILES line.
+    smiles: bool,
 }
 
 impl<'a> Records<'a> {
     fn next(&mut self, reporter: &Reporter) -> Option<Record<'a>> {
         loop {
             if let Some(open) = &mut self.current {
-                if let Some(molecule) = open.reader.next() {
+                let item = match &mut open.reader {
+                    Reader::Sdf(reader) => reader
+                        .next()
+                        .map(|m| (Source::Read(m), reader.record_text().to_string(), false)),
+                    Reader::Smiles(lines) => lines.next().map(|line| {
+                        let (source, text) = smiles_source(open.file, open.read, line);
+                        (source, text, true)
+                    }),
+                };
+                if let Some((source, text, smiles)) = item {
                     open.read += 1;
                     return Some(Record {
                         file: open.file,
                         index: open.read - 1,
-                        molecule,
-                        text: open.reader.record_text().to_string(),
+                        source,
+                        text,
+                        smiles,
                     });
                 }
                 if open.read == 0 {
                     reporter.say(&format!(
-                        "error: {}: no records found (is it an SDF or MOL file?)",
+                        "error: {}: no records found (is it an SDF, MOL or SMILES file?)",
                         open.file
                     ));
                     self.unreadable = true;
@@ -370,11 +431,16 @@ impl<'a> Records<'a> {
                 self.current = None;
             }
             let file = self.inputs.next()?;
-            match open_sdf(file) {
+            let reader = if self.smiles || is_smiles_file(file) {
+                open_text(file).map(|input| Reader::Smiles(Box::new(smiles::read_lines(input))))
+            } else {
+                open_sdf(file).map(|r| Reader::Sdf(r.keep_text()))
+            };
+            match reader {
                 Ok(reader) => {
                     self.current = Some(OpenInput {
                         file,
-                        reader: reader.keep_text(),
+                        reader,
                         read: 0,
                     })
                 }
@@ -383,6 +449,38 @@ impl<'a> Records<'a> {
                     self.unreadable = true;
                 }
             }
+        }
+    }
+}
+
+/// A SMILES line as a record: its graph, or a read error with its location.
+fn smiles_source(file: &str, index: usize, line: std::io::Result<SmilesLine>) -> (Source, String) {
+    match line {
+        Err(reason) => (
+            Source::Read(Err(Error::Read {
+                path: file.into(),
+                reason,
+            })),
+            String::new(),
+        ),
+        Ok(line) => {
+            let text = format!("{} {}", line.text, line.name).trim().to_string();
+            let source = match line.smiles {
+                Ok(smiles) => Source::Smiles {
+                    smiles,
+                    name: line.name,
+                },
+                Err(e) => Source::Read(Err(Error::Record(RecordError {
+                    location: Location {
+                        file: file.to_string(),
+                        record: index + 1,
+                        title: line.name,
+                        line: line.line,
+                    },
+                    kind: RecordErrorKind::Smiles(e),
+                }))),
+            };
+            (source, text)
         }
     }
 }
@@ -403,6 +501,20 @@ fn write_failed(out: &mut impl Write, text: &str, message: &str) -> std::io::Res
     }
     writeln!(out)?;
     writeln!(out, "$$$$")
+}
+
+/// A failed SMILES line as an SDF record without atoms: its name, the line
+/// in a SMILES tag and the FAILURE tag.
+fn write_failed_smiles(out: &mut impl Write, line: &str, failure: &Failure) -> std::io::Result<()> {
+    writeln!(out, "{}", failure.title())?;
+    writeln!(out, "  conformers")?;
+    writeln!(out)?;
+    writeln!(out, "  0  0  0  0  0  0  0  0  0  0999 V2000")?;
+    writeln!(out, "M  END")?;
+    writeln!(out, "> <SMILES>")?;
+    writeln!(out, "{line}")?;
+    writeln!(out)?;
+    write_failed(out, "$$$$", &failure.to_string())
 }
 
 /// SIGINT and SIGTERM: the first asks the run to stop (write what is

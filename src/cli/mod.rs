@@ -21,6 +21,7 @@ macro_rules! report {
 mod args;
 mod batch;
 mod bench;
+mod embed;
 mod energy;
 mod gen;
 mod info;
@@ -57,6 +58,7 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         Command::Energy(args) => energy::run(args),
         Command::Minimize(args) => minimize::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Embed(args) => embed::run(args),
         Command::Completions { shell } => manual::completions(shell),
         Command::Man { subcommand } => manual::page(subcommand.as_deref()),
     }

@@ -706,6 +706,8 @@ fn double_bond_stereo(
 pub struct SmilesLine {
     /// 1-based line number in the file.
     pub line: usize,
+    /// The SMILES as written.
+    pub text: String,
     pub name: String,
     pub smiles: Result<Smiles, SmilesError>,
 }
@@ -732,12 +734,14 @@ pub fn read_lines(
         };
         // Columns count from the start of the line as given.
         let offset = line.len() - line.trim_start().len();
+        let smiles_text = smiles;
         let smiles = parse(smiles).map_err(|mut e| {
             e.column += offset;
             e
         });
         Some(Ok(SmilesLine {
             line: i + 1,
+            text: smiles_text.to_string(),
             name: name.to_string(),
             smiles,
         }))
