@@ -344,3 +344,29 @@ fn a_smiles_batch_is_embedded_and_keeps_its_stereo() {
     );
     assert!(failed.contains("  0  0  0  0  0  0  0  0  0  0999 V2000\nM  END\n"));
 }
+
+#[test]
+fn smiles_on_the_command_line() {
+    let run = conformers()
+        .args([
+            "embed",
+            "--smiles",
+            "C[C@@H](O)C(=O)O D-lactic acid",
+            "--smiles",
+            "C1CC",
+            "-o",
+            "-",
+        ])
+        .assert()
+        .code(1);
+    let sdf = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    assert!(sdf.starts_with("D-lactic acid\n"), "{sdf}");
+    assert_eq!(sdf.matches("$$$$").count(), 1);
+    let err = stderr_of(&run);
+    assert!(
+        err.contains("--smiles: record 2, line 1: column 2: ring closure 1"),
+        "{err}"
+    );
+    // Neither files nor --smiles: a usage error.
+    conformers().args(["embed", "-o", "-"]).assert().code(2);
+}

@@ -331,15 +331,20 @@ pub struct Inputs {
     /// SDF/MOL files (V2000 or V3000, `.sdf.gz` accepted) or SMILES files
     /// (`.smi`, `.smiles`, `.ism`, `.can`; a line `SMILES name`); `-` reads
     /// standard input (SDF unless `--format smi`).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "smiles")]
     pub inputs: Vec<String>,
     /// Read the inputs as this format whatever their names (needed for `-`).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// A molecule as SMILES, optionally with its name (`--smiles 'CCO
+    /// ethanol'`); read before the files; repeatable.
+    #[arg(long, value_name = "SMILES")]
+    pub smiles: Vec<String>,
 }
 
 impl Inputs {
-    pub fn smiles(&self) -> bool {
+    /// Every file is read as SMILES.
+    pub fn all_smiles(&self) -> bool {
         self.format == Some(Format::Smi)
     }
 }

@@ -4,6 +4,7 @@
 //! that cannot be read or finished (the others go on), `--failed`, progress
 //! and interrupts, and the exit code.
 
+use super::args::Inputs;
 use anyhow::Context;
 use conformers::ensemble::embed::embed;
 use conformers::io::smiles::{self, Smiles, SmilesLine};
@@ -81,8 +82,6 @@ pub struct Settings<T> {
     pub failed: Option<AtomicFile>,
     /// The log line of a finished molecule.
     pub describe: fn(&Finished<T>) -> String,
-    /// Read every input as SMILES, whatever its name (`--format smi`).
-    pub smiles: bool,
     /// Seeds the embedding of SMILES records.
     pub seed: u64,
 }
@@ -97,7 +96,6 @@ impl<T> Settings<T> {
             interrupts: false,
             failed: None,
             describe: |_| String::new(),
-            smiles: false,
             seed: 42,
         }
     }
@@ -172,7 +170,7 @@ impl Outcome {
 /// order, to `write` (failures are reported on stderr and in `--failed`
 /// first). `write` gets the reporter for messages of its own.
 pub fn run<T, J, W>(
-    inputs: &[String],
+    inputs: &Inputs,
     mut settings: Settings<T>,
     job: J,
     mut write: W,
@@ -182,7 +180,7 @@ where
     J: Fn(usize, &Molecule) -> anyhow::Result<T> + Send + Sync + 'static,
     W: FnMut(&Finished<T>, &Reporter) -> anyhow::Result<()>,
 {
-    let reporter = Reporter::new(inputs, settings.progress, settings.quiet);
+    let reporter = Reporter::new(&inputs.inputs, settings.progress, settings.quiet);
     let interrupt = if settings.interrupts {
         Some(Interrupt::register().context("installing signal handlers")?)
     } else {
@@ -194,10 +192,11 @@ where
         .context("starting worker threads")?;
     let job = Arc::new(job);
     let mut records = Records {
-        inputs: inputs.iter(),
+        strings: inputs.smiles.iter().enumerate(),
+        inputs: inputs.inputs.iter(),
         current: None,
         unreadable: false,
-        smiles: settings.smiles,
+        smiles: inputs.all_smiles(),
     };
     // Records read but not yet passed on: enough to keep every thread busy
     // behind one slow molecule, few enough to keep memory flat.
@@ -359,8 +358,9 @@ fn process<T>(
     }
 }
 
-/// Input records, file after file.
+/// Input records: the `--smiles` strings, then file after file.
 struct Records<'a> {
+    strings: std::iter::Enumerate<std::slice::Iter<'a, String>>,
     inputs: std::slice::Iter<'a, String>,
     current: Option<OpenInput<'a>>,
     unreadable: bool,
@@ -400,6 +400,26 @@ struct Record<'a> {
 
 impl<'a> Records<'a> {
     fn next(&mut self, reporter: &Reporter) -> Option<Record<'a>> {
+        if let Some((index, text)) = self.strings.next() {
+            let line = smiles::read_lines(text.as_bytes())
+                .next()
+                .unwrap_or_else(|| {
+                    Ok(SmilesLine {
+                        line: 1,
+                        text: String::new(),
+                        name: String::new(),
+                        smiles: smiles::parse(""),
+                    })
+                });
+            let (source, text) = smiles_source("--smiles", index, line);
+            return Some(Record {
+                file: "--smiles",
+                index,
+                source,
+                text,
+                smiles: true,
+            });
+        }
         loop {
             if let Some(open) = &mut self.current {
                 let item = match &mut open.reader {

@@ -12,10 +12,9 @@ pub fn run(args: EmbedArgs) -> anyhow::Result<ExitCode> {
     let mut sink = Sink::create(&args.output)?;
     let output = args.output.clone();
     let (outcome, _) = batch::run(
-        &args.inputs.inputs,
+        &args.inputs,
         batch::Settings {
             threads: args.threads,
-            smiles: args.inputs.smiles(),
             seed: args.seed,
             ..batch::Settings::plain()
         },

@@ -12,11 +12,8 @@ pub fn run(args: EnergyArgs) -> anyhow::Result<ExitCode> {
     let (json, gradient) = (args.json, args.gradient);
     let mut out = BufWriter::new(std::io::stdout().lock());
     let (outcome, _) = batch::run(
-        &args.inputs.inputs,
-        batch::Settings {
-            smiles: args.inputs.smiles(),
-            ..batch::Settings::plain()
-        },
+        &args.inputs,
+        batch::Settings::plain(),
         move |index, mol| {
             let system = MmffSystem::new(mol, &options)?;
             Ok(report(index, mol, &system, gradient))

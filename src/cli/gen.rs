@@ -25,7 +25,7 @@ pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
     let mut conformers = 0usize;
     let job_options = Arc::clone(&options);
     let (outcome, reporter) = batch::run(
-        &args.inputs.inputs,
+        &args.inputs,
         batch::Settings {
             threads: args.threads,
             progress: true,
@@ -33,7 +33,6 @@ pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
             interrupts: true,
             failed,
             describe,
-            smiles: args.inputs.smiles(),
             seed: args.seed,
         },
         move |_, mol| Ok(generate(mol, &job_options)?),

@@ -14,11 +14,8 @@ pub fn run(args: InfoArgs) -> anyhow::Result<ExitCode> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     let json = args.json;
     let (outcome, _) = batch::run(
-        &args.inputs.inputs,
-        batch::Settings {
-            smiles: args.inputs.smiles(),
-            ..batch::Settings::plain()
-        },
+        &args.inputs,
+        batch::Settings::plain(),
         move |index, mol| Ok(describe(mol, index, options)),
         |finished: &Finished<MoleculeInfo>, _: &Reporter| {
             batch::write_report(&mut out, json, finished, to_text)

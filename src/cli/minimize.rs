@@ -14,10 +14,9 @@ pub fn run(args: MinimizeArgs) -> anyhow::Result<ExitCode> {
     let mut sink = Sink::create(&args.output)?;
     let output = args.output.clone();
     let (outcome, _) = batch::run(
-        &args.inputs.inputs,
+        &args.inputs,
         batch::Settings {
             threads: args.threads,
-            smiles: args.inputs.smiles(),
             ..batch::Settings::plain()
         },
         move |_, mol| {
