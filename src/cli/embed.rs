@@ -27,10 +27,5 @@ pub fn run(args: EmbedArgs) -> anyhow::Result<ExitCode> {
             Ok(())
         },
     )?;
-    if outcome.read == 0 {
-        // Nothing was read: no empty output file is left behind.
-        return Ok(ExitCode::from(2));
-    }
-    sink.finish()?;
-    Ok(outcome.exit_code())
+    sink.close(&outcome)
 }

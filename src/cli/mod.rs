@@ -98,6 +98,16 @@ impl Sink {
         })
     }
 
+    /// Moves the output into place unless nothing was read (then no empty
+    /// file is left behind); the run's exit code.
+    fn close(self, outcome: &batch::Outcome) -> anyhow::Result<ExitCode> {
+        if outcome.read == 0 {
+            return Ok(outcome.exit_code());
+        }
+        self.finish()?;
+        Ok(outcome.exit_code())
+    }
+
     fn finish(self) -> anyhow::Result<()> {
         match self {
             Sink::Stdout(mut w) => Ok(w.flush()?),

@@ -19,20 +19,11 @@ use std::path::Path;
 /// (`.sdf.gz`, or any stream starting with the gzip magic bytes) is
 /// decompressed on the fly.
 pub fn open_sdf(path: &str) -> Result<SdfReader<Box<dyn BufRead>>, Error> {
-    let read_error = |reason| Error::Read {
-        path: Path::new(path).to_path_buf(),
-        reason,
-    };
-    let raw: Box<dyn BufRead> = if path == "-" {
-        Box::new(BufReader::new(io::stdin()))
-    } else {
-        Box::new(BufReader::new(File::open(path).map_err(read_error)?))
-    };
-    let input = maybe_gunzip(raw).map_err(read_error)?;
-    Ok(SdfReader::new(input, path))
+    Ok(SdfReader::new(open_text(path)?, path))
 }
 
-/// Opens a file for streaming like [`open_sdf`], without choosing a reader.
+/// Opens a file (or standard input, `-`) for streaming, gzip decompressed on
+/// the fly, without choosing a reader.
 pub fn open_text(path: &str) -> Result<Box<dyn BufRead>, Error> {
     let read_error = |reason| Error::Read {
         path: Path::new(path).to_path_buf(),
