@@ -26,6 +26,14 @@ pub enum Error {
     },
 }
 
+/// What is wrong with a SMILES string and where (1-based character column).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("column {column}: {message}")]
+pub struct SmilesError {
+    pub column: usize,
+    pub message: String,
+}
+
 /// Where in an input file a problem is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Location {
@@ -109,7 +117,7 @@ pub enum RecordErrorKind {
     Incomplete(#[from] CompletenessError),
     /// A SMILES line that cannot be read.
     #[error(transparent)]
-    Smiles(#[from] crate::io::smiles::SmilesError),
+    Smiles(#[from] SmilesError),
 }
 
 fn list_atoms(atoms: &[usize]) -> String {

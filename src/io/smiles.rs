@@ -56,13 +56,7 @@ pub struct DoubleBondStereo {
     pub cis: bool,
 }
 
-/// What is wrong with a SMILES string and where (1-based character column).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("column {column}: {message}")]
-pub struct SmilesError {
-    pub column: usize,
-    pub message: String,
-}
+pub use crate::error::SmilesError;
 
 fn fail<T>(column: usize, message: impl Into<String>) -> Result<T, SmilesError> {
     Err(SmilesError {
