@@ -315,12 +315,11 @@ fn process<T>(
     index: usize,
     source: Source,
     text: String,
-    text_is_smiles: bool,
+    smiles: bool,
     seed: u64,
     job: &(dyn Fn(usize, &Molecule) -> anyhow::Result<T> + Send + Sync),
 ) -> Finished<T> {
     let start = Instant::now();
-    let smiles = matches!(source, Source::Smiles { .. }) || text_is_smiles;
     let fail = |title: &str, cause| Failure::Process {
         file: file.clone(),
         record: index + 1,
@@ -382,7 +381,7 @@ enum Reader {
 
 /// A record as read: a molecule (or why not), or a SMILES graph still to
 /// be given 3D coordinates.
-pub enum Source {
+enum Source {
     Read(Result<Molecule, Error>),
     Smiles { smiles: Smiles, name: String },
 }

@@ -636,8 +636,7 @@ impl<R: BufRead> SdfReader<R> {
         let mut mol = Molecule::new(title, ctab.atoms.clone(), bonds, ctab.coords.clone())
             .map_err(|e| (counts_no, Kind::Structure(e)))?;
         mol.set_comment(comment);
-        let flat = !says_3d && mol.num_atoms() > 1 && mol.coords().iter().all(|p| p.z == 0.0);
-        if !flat
+        if !mol.is_flat(says_3d)
             && crate::mol::hydrogens::missing_hydrogens(&mol)
                 .iter()
                 .any(|&h| h > 0)

@@ -28,8 +28,6 @@ pub struct Smiles {
     pub atoms: Vec<Atom>,
     /// Bonds (atom, atom, order), Kekulé orders for aromatic input.
     pub bonds: Vec<(usize, usize, BondOrder)>,
-    /// Atoms written in the string (the first `written` of `atoms`).
-    pub written: usize,
     pub centres: Vec<Tetrahedral>,
     pub double_bonds: Vec<DoubleBondStereo>,
 }
@@ -637,7 +635,6 @@ fn build(raws: Vec<RawAtom>, raw_bonds: Vec<RawBond>) -> Result<Smiles, SmilesEr
     Ok(Smiles {
         atoms,
         bonds,
-        written,
         centres,
         double_bonds,
     })

@@ -295,10 +295,16 @@ impl Molecule {
             };
             return Err((i, error));
         }
-        if !header_says_3d && self.atoms.len() > 1 && self.coords.iter().all(|p| p.z == 0.0) {
+        if self.is_flat(header_says_3d) {
             return Err((0, CompletenessError::Flat));
         }
         Ok(())
+    }
+
+    /// Every z coordinate is 0 and the file does not declare the
+    /// coordinates 3D: a 2D drawing.
+    pub fn is_flat(&self, header_says_3d: bool) -> bool {
+        !header_says_3d && self.atoms.len() > 1 && self.coords.iter().all(|p| p.z == 0.0)
     }
 
     pub fn name(&self) -> &str {
