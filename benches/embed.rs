@@ -33,7 +33,7 @@ fn embedding(c: &mut Criterion) {
             |b, s| {
                 b.iter(|| {
                     let parsed = parse(black_box(s)).unwrap();
-                    black_box(embed(&parsed, name, 1).unwrap())
+                    black_box(embed(&parsed, 1).unwrap())
                 })
             },
         );

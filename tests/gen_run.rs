@@ -370,3 +370,86 @@ fn smiles_on_the_command_line() {
     // Neither files nor --smiles: a usage error.
     conformers().args(["embed", "-o", "-"]).assert().code(2);
 }
+
+/// Stereo the input leaves open: one configuration chosen from the seed and
+/// listed (JSON `unspecified_stereo`, a warning), or with
+/// `--enumerate-stereo` every configuration as its own molecule.
+#[test]
+fn open_stereo_is_chosen_and_listed_or_enumerated() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("s.json");
+    let pentenol = "CC(O)C=CC pentenol";
+    let run = conformers()
+        .args(["gen", "--smiles", pentenol, "--effort", "fast", "-o", "-"])
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .success();
+    let err = stderr_of(&run);
+    assert!(
+        err.contains("(pentenol): centre 2 not specified in the input: embedded as "),
+        "{err}"
+    );
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let open = summary[0]["unspecified_stereo"].as_array().unwrap();
+    assert_eq!(open.len(), 2, "{open:?}");
+    assert_eq!(open[0]["kind"], "centre");
+    assert_eq!(open[0]["atoms"], serde_json::json!([2]));
+    assert!(["R", "S"].contains(&open[0]["chosen"].as_str().unwrap()));
+    assert_eq!(open[1]["kind"], "double bond");
+    assert_eq!(open[1]["atoms"], serde_json::json!([4, 5]));
+    assert!(["E", "Z"].contains(&open[1]["chosen"].as_str().unwrap()));
+
+    let enumerate = |extra: &[&str]| {
+        let run = conformers()
+            .args([
+                "embed",
+                "--smiles",
+                pentenol,
+                "--enumerate-stereo",
+                "-o",
+                "-",
+            ])
+            .args(extra)
+            .assert()
+            .success();
+        String::from_utf8_lossy(&run.get_output().stdout).to_string()
+    };
+    let sdf = enumerate(&[]);
+    let info = conformers()
+        .args(["info", "--json", "-"])
+        .write_stdin(sdf.clone())
+        .assert()
+        .success();
+    let records: Vec<Value> = String::from_utf8_lossy(&info.get_output().stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let names: Vec<&str> = records
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["pentenol", "pentenol_2", "pentenol_3", "pentenol_4"]
+    );
+    let mut isomers: Vec<String> = records
+        .iter()
+        .map(|r| {
+            format!(
+                "{}{}",
+                r["stereo_centres"][0]["label"].as_str().unwrap(),
+                r["double_bond_stereo"][0]["label"].as_str().unwrap()
+            )
+        })
+        .collect();
+    isomers.sort();
+    assert_eq!(isomers, ["RE", "RZ", "SE", "SZ"]);
+    assert!(sdf.contains("> <STEREOISOMER>\n3 of 4\n"), "{sdf}");
+    assert_eq!(
+        enumerate(&["--max-stereoisomers", "3"])
+            .matches("$$$$")
+            .count(),
+        3
+    );
+}

@@ -11,7 +11,13 @@ use std::io::Read;
 
 /// The single error of a one-record bad file, with its line number.
 fn bad(name: &str) -> (Kind, usize, String) {
-    let results = read_all(&data("bad").join(name));
+    first_error(&data("bad").join(name))
+}
+
+/// The error of the one record in `path`.
+fn first_error(path: &std::path::Path) -> (Kind, usize, String) {
+    let name = path.file_name().unwrap().to_str().unwrap();
+    let results = read_all(path);
     assert_eq!(results.len(), 1, "{name}");
     match results.into_iter().next().unwrap() {
         Err(Error::Record(e)) => {
@@ -79,8 +85,9 @@ fn missing_m_end() {
 
 #[test]
 fn implicit_hydrogens() {
-    // A 2D drawing without hydrogens cannot be completed yet.
-    let (kind, line, msg) = bad("implicit_hydrogens.sdf");
+    // Iterating the reader yields 3D structures: a 2D drawing without
+    // hydrogens is not one.
+    let (kind, line, msg) = first_error(&data("drawn_no_hydrogens.sdf"));
     match kind {
         Kind::Incomplete(CompletenessError::MissingHydrogens {
             atom,
@@ -143,8 +150,30 @@ fn hydrogens_are_placed_on_3d_input_without_them() {
 
 #[test]
 fn flat_2d() {
-    let (kind, _, _) = bad("flat_2d.sdf");
+    let (kind, _, _) = first_error(&data("drawn_with_hydrogens.sdf"));
     assert_eq!(kind, Kind::Incomplete(CompletenessError::Flat));
+}
+
+/// `next_input` reads the same drawings as sketches: hydrogens each atom
+/// lacks are appended after the drawing's own atoms.
+#[test]
+fn drawings_are_read_as_sketches() {
+    use conformers::io::sdf::Input;
+    for (file, atoms) in [
+        ("drawn_no_hydrogens.sdf", 9),
+        ("drawn_with_hydrogens.sdf", 9),
+    ] {
+        let path = data(file);
+        let mut reader = conformers::io::open_sdf(path.to_str().unwrap()).unwrap();
+        match reader.next_input() {
+            Some(Ok(Input::Drawing(sketch))) => {
+                assert_eq!(sketch.atoms.len(), atoms, "{file}");
+                assert_eq!(sketch.atoms[2].element, Element::O, "{file}");
+            }
+            other => panic!("{file}: {other:?}"),
+        }
+        assert!(reader.next_input().is_none());
+    }
 }
 
 #[test]

@@ -340,6 +340,15 @@ pub struct Inputs {
     /// ethanol'`); read before the files; repeatable.
     #[arg(long, value_name = "SMILES")]
     pub smiles: Vec<String>,
+    /// Emit every configuration of the stereocentres and double bonds that
+    /// a SMILES or 2D input leaves open, each as its own molecule (`name`,
+    /// `name_2`, …, tagged STEREOISOMER); without it one configuration is
+    /// chosen from --seed.
+    #[arg(long)]
+    pub enumerate_stereo: bool,
+    /// With --enumerate-stereo: at most this many isomers per input.
+    #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_stereoisomers: u32,
 }
 
 impl Inputs {

@@ -6,9 +6,11 @@
 
 use super::args::Inputs;
 use anyhow::Context;
-use conformers::ensemble::embed::embed;
-use conformers::io::smiles::{self, Smiles, SmilesLine};
+use conformers::ensemble::embed::{embed, OpenStereo};
+use conformers::io::sdf::Input;
+use conformers::io::smiles::{self, SmilesLine};
 use conformers::io::{is_smiles_file, open_sdf, open_text, AtomicFile, SdfReader};
+use conformers::mol::sketch::Sketch;
 use conformers::{Error, Location, Molecule, RecordError, RecordErrorKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
@@ -64,6 +66,8 @@ pub struct Finished<T> {
     pub text: String,
     /// The record is a SMILES line (its text is not an SDF record).
     pub smiles: bool,
+    /// Stereo elements a SMILES or 2D input left open, as embedded.
+    pub unspecified: Vec<OpenStereo>,
     pub seconds: f64,
     pub result: Result<(Molecule, T), Failure>,
 }
@@ -82,7 +86,7 @@ pub struct Settings<T> {
     pub failed: Option<AtomicFile>,
     /// The log line of a finished molecule.
     pub describe: fn(&Finished<T>) -> String,
-    /// Seeds the embedding of SMILES records.
+    /// Seeds the embedding of SMILES and 2D records.
     pub seed: u64,
 }
 
@@ -197,6 +201,10 @@ where
         current: None,
         unreadable: false,
         smiles: inputs.all_smiles(),
+        isomers: inputs
+            .enumerate_stereo
+            .then_some(inputs.max_stereoisomers as usize),
+        pending: Vec::new(),
     };
     // Records read but not yet passed on: enough to keep every thread busy
     // behind one slow molecule, few enough to keep memory flat.
@@ -236,7 +244,7 @@ where
                 Source::Read(Ok(mol)) => mol.name().to_string(),
                 Source::Read(Err(Error::Record(e))) => e.location.title.clone(),
                 Source::Read(Err(_)) => String::new(),
-                Source::Smiles { name, .. } => name.clone(),
+                Source::Sketch(sketch) => sketch.name.clone(),
             };
             running.insert(read, (record.file.to_string(), record.index, title));
             let (sender, job, seq) = (sender.clone(), Arc::clone(&job), read);
@@ -307,9 +315,9 @@ where
     Ok((outcome, reporter))
 }
 
-/// Runs one record's job (a SMILES record is embedded in 3D first, its
-/// random choices seeded by `seed` and its place in the file); a panic in
-/// it fails that record only.
+/// Runs one record's job (a SMILES or 2D record is embedded in 3D first,
+/// its random choices seeded by `seed` and its place in the file); a panic
+/// in it fails that record only.
 fn process<T>(
     file: String,
     index: usize,
@@ -326,14 +334,18 @@ fn process<T>(
         title: title.to_string(),
         cause,
     };
+    let mut unspecified = Vec::new();
     let record = match source {
         Source::Read(record) => record.map_err(Failure::Read),
-        Source::Smiles { smiles, name } => embed(
-            &smiles,
-            &name,
+        Source::Sketch(sketch) => embed(
+            &sketch,
             seed ^ (index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
         )
-        .map_err(|e| fail(&name, anyhow::Error::new(e))),
+        .map(|embedded| {
+            unspecified = embedded.unspecified;
+            embedded.molecule
+        })
+        .map_err(|e| fail(&sketch.name, anyhow::Error::new(e))),
     };
     let result = record.and_then(|mol| {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(index, &mol)))
@@ -352,6 +364,7 @@ fn process<T>(
         index,
         text,
         smiles,
+        unspecified,
         seconds: start.elapsed().as_secs_f64(),
         result,
     }
@@ -365,6 +378,10 @@ struct Records<'a> {
     unreadable: bool,
     /// Read every input as SMILES (`--format smi`), not by its name.
     smiles: bool,
+    /// `--enumerate-stereo`: at most this many isomers of each sketch.
+    isomers: Option<usize>,
+    /// Isomers of the last sketch not yet handed out, last first.
+    pending: Vec<Record<'a>>,
 }
 
 struct OpenInput<'a> {
@@ -379,11 +396,11 @@ enum Reader {
     Smiles(Box<dyn Iterator<Item = std::io::Result<SmilesLine>>>),
 }
 
-/// A record as read: a molecule (or why not), or a SMILES graph still to
-/// be given 3D coordinates.
+/// A record as read: a molecule (or why not), or a SMILES or 2D sketch
+/// still to be given 3D coordinates.
 enum Source {
     Read(Result<Molecule, Error>),
-    Smiles { smiles: Smiles, name: String },
+    Sketch(Sketch),
 }
 
 /// One record as read, with its place in its file.
@@ -398,7 +415,59 @@ struct Record<'a> {
 }
 
 impl<'a> Records<'a> {
+    /// The next record; with `--enumerate-stereo` a sketch is handed out as
+    /// one record per stereoisomer.
     fn next(&mut self, reporter: &Reporter) -> Option<Record<'a>> {
+        if let Some(record) = self.pending.pop() {
+            return Some(record);
+        }
+        let record = self.read(reporter)?;
+        let (Some(max), Source::Sketch(sketch)) = (self.isomers, &record.source) else {
+            return Some(record);
+        };
+        let isomers = match sketch.isomers(max) {
+            Ok(isomers) => isomers,
+            Err(e) => {
+                return Some(Record {
+                    source: Source::Read(Err(Error::Record(RecordError {
+                        location: Location {
+                            file: record.file.to_string(),
+                            record: record.index + 1,
+                            title: sketch.name.clone(),
+                            line: 0,
+                        },
+                        kind: RecordErrorKind::Structure(e),
+                    }))),
+                    ..record
+                })
+            }
+        };
+        let count = isomers.len();
+        self.pending = isomers
+            .into_iter()
+            .enumerate()
+            .rev()
+            .map(|(k, mut isomer)| {
+                if k > 0 {
+                    isomer.name = format!("{}_{}", isomer.name, k + 1);
+                }
+                isomer
+                    .data
+                    .push(("STEREOISOMER".into(), format!("{} of {count}", k + 1)));
+                Record {
+                    file: record.file,
+                    index: record.index,
+                    source: Source::Sketch(isomer),
+                    text: record.text.clone(),
+                    smiles: record.smiles,
+                }
+            })
+            .collect();
+        self.pending.pop()
+    }
+
+    /// The next record as read.
+    fn read(&mut self, reporter: &Reporter) -> Option<Record<'a>> {
         if let Some((index, text)) = self.strings.next() {
             let line = smiles::read_lines(text.as_bytes())
                 .next()
@@ -422,9 +491,14 @@ impl<'a> Records<'a> {
         loop {
             if let Some(open) = &mut self.current {
                 let item = match &mut open.reader {
-                    Reader::Sdf(reader) => reader
-                        .next()
-                        .map(|m| (Source::Read(m), reader.record_text().to_string(), false)),
+                    Reader::Sdf(reader) => reader.next_input().map(|input| {
+                        let source = match input {
+                            Ok(Input::Drawing(sketch)) => Source::Sketch(sketch),
+                            Ok(Input::Structure(mol)) => Source::Read(Ok(mol)),
+                            Err(e) => Source::Read(Err(e)),
+                        };
+                        (source, reader.record_text().to_string(), false)
+                    }),
                     Reader::Smiles(lines) => lines.next().map(|line| {
                         let (source, text) = smiles_source(open.file, open.read, line);
                         (source, text, true)
@@ -485,10 +559,7 @@ fn smiles_source(file: &str, index: usize, line: std::io::Result<SmilesLine>) ->
         Ok(line) => {
             let text = format!("{} {}", line.text, line.name).trim().to_string();
             let source = match line.smiles {
-                Ok(smiles) => Source::Smiles {
-                    smiles,
-                    name: line.name,
-                },
+                Ok(sketch) => Source::Sketch(sketch),
                 Err(e) => Source::Read(Err(Error::Record(RecordError {
                     location: Location {
                         file: file.to_string(),

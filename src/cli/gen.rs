@@ -52,7 +52,19 @@ pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
                     write_ensemble(&mut sdf, xyz_out.as_mut(), mol, ensemble)?;
                     summary["status"] = json!("ok");
                     merge(&mut summary, ensemble.summary(mol, &options));
-                    let warnings = warnings(ensemble, &options);
+                    let mut warnings = warnings(ensemble, &options);
+                    warnings.extend(finished.unspecified.iter().map(|open| {
+                        let atoms: Vec<String> = open.atoms.iter().map(usize::to_string).collect();
+                        format!(
+                            "{} {} not specified in the input: embedded as {}",
+                            open.kind,
+                            atoms.join("="),
+                            open.chosen
+                                .as_deref()
+                                .unwrap_or("an unlabelled configuration")
+                        )
+                    }));
+                    summary["unspecified_stereo"] = json!(finished.unspecified);
                     for w in &warnings {
                         reporter.say(&format!(
                             "warning: {}: record {} ({}): {w}",

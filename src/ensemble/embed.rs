@@ -10,14 +10,16 @@
 //! dimensions, where a distance-and-chirality error function is minimised
 //! (the fourth dimension lets atoms pass each other), then squeezed out.
 //! The 3D result is minimised with full MMFF94 and kept when every written
-//! tetrahedral centre and double bond has its configuration; otherwise the
-//! embedding is retried with new random distances.
+//! tetrahedral centre and double bond has its configuration and no
+//! four-coordinate atom is turned inside out; otherwise the embedding is
+//! retried with new random distances.
 
 use super::lbfgs::{minimize, LbfgsOptions};
 use super::minimize::{minimize_cartesian, MinimizeOptions};
 use crate::forcefield::mmff::{MmffOptions, MmffSystem};
-use crate::io::smiles::{DoubleBondStereo, Smiles, Tetrahedral};
-use crate::mol::{Bond, Molecule};
+use crate::mol::sketch::{CisTrans, Sketch, Tetrahedral, Unspecified};
+use crate::mol::stereo::Stereo;
+use crate::mol::Molecule;
 use nalgebra::{DMatrix, Point3, Vector3};
 use rand::{RngExt, SeedableRng};
 
@@ -35,41 +37,86 @@ pub enum EmbedError {
 /// Embedding attempts before giving up.
 const ATTEMPTS: usize = 20;
 
-/// The molecule of `smiles` named `name`, with 3D coordinates minimised
-/// with MMFF94 and the written stereochemistry.
-pub fn embed(smiles: &Smiles, name: &str, seed: u64) -> Result<Molecule, EmbedError> {
-    let bonds: Vec<Bond> = smiles
-        .bonds
-        .iter()
-        .map(|&(a, b, order)| Bond {
-            atoms: [a, b],
-            order,
-            stereo: 0,
-        })
-        .collect();
-    let n = smiles.atoms.len();
-    let placeholder = vec![Point3::origin(); n];
-    let graph = Molecule::new(name, smiles.atoms.clone(), bonds, placeholder)?;
+/// A molecule embedded from a sketch.
+#[derive(Clone, Debug)]
+pub struct Embedded {
+    pub molecule: Molecule,
+    /// The stereo elements the sketch left open, with the configuration
+    /// this embedding gave them.
+    pub unspecified: Vec<OpenStereo>,
+}
+
+/// A stereo element the input left open and the configuration it got.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct OpenStereo {
+    /// "centre" or "double bond".
+    pub kind: &'static str,
+    /// 1-based atoms: the centre, or the two ends of the double bond.
+    pub atoms: Vec<usize>,
+    /// CIP label of the embedded configuration (R/S, E/Z), or `null` where
+    /// the priorities leave it unlabelled.
+    pub chosen: Option<String>,
+}
+
+/// The molecule of `sketch` with 3D coordinates minimised with MMFF94 and
+/// the written stereochemistry. Elements the sketch leaves open take the
+/// configuration the random distances (seeded by `seed`) give them.
+pub fn embed(sketch: &Sketch, seed: u64) -> Result<Embedded, EmbedError> {
+    let graph = sketch.graph()?;
+    let open = sketch.unspecified()?;
     let system = MmffSystem::new(&graph, &MmffOptions::default())?;
-    let bounds = Bounds::new(&graph, &system, &smiles.double_bonds);
+    let bounds = Bounds::new(&graph, &system, &sketch.double_bonds);
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
     for _ in 0..ATTEMPTS {
-        let Some(coords) = bounds.embed(&smiles.centres, &mut rng) else {
+        let Some(coords) = bounds.embed(&sketch.centres, &mut rng) else {
             continue;
         };
         let mut coords = coords;
         minimize_cartesian(&system, &mut coords, &MinimizeOptions::default());
-        if stereo_holds(smiles, &coords) {
-            let mut mol = graph.clone();
-            mol.set_coords(coords)?;
-            return Ok(mol);
+        if stereo_holds(sketch, &coords) && !any_inverted(&graph, &coords) {
+            let mut molecule = graph.clone();
+            molecule.set_coords(coords)?;
+            let unspecified = describe(&molecule, &open);
+            return Ok(Embedded {
+                molecule,
+                unspecified,
+            });
         }
     }
     Err(EmbedError::NoGeometry(ATTEMPTS))
 }
 
+/// The open elements with the CIP labels they have in `mol`.
+fn describe(mol: &Molecule, open: &[Unspecified]) -> Vec<OpenStereo> {
+    let stereo = Stereo::perceive(mol);
+    open.iter()
+        .map(|element| match *element {
+            Unspecified::Centre(atom) => OpenStereo {
+                kind: "centre",
+                atoms: vec![atom + 1],
+                chosen: stereo
+                    .centres
+                    .iter()
+                    .find(|c| c.atom == atom)
+                    .and_then(|c| c.label)
+                    .map(|l| l.to_string()),
+            },
+            Unspecified::DoubleBond(a, b) => OpenStereo {
+                kind: "double bond",
+                atoms: vec![a + 1, b + 1],
+                chosen: stereo
+                    .double_bonds
+                    .iter()
+                    .find(|d| d.atoms[1] == a && d.atoms[2] == b)
+                    .and_then(|d| d.label)
+                    .map(|l| l.to_string()),
+            },
+        })
+        .collect()
+}
+
 /// Every written centre and double bond has its configuration in `coords`.
-fn stereo_holds(smiles: &Smiles, coords: &[Point3<f64>]) -> bool {
+fn stereo_holds(smiles: &Sketch, coords: &[Point3<f64>]) -> bool {
     smiles
         .centres
         .iter()
@@ -78,6 +125,23 @@ fn stereo_holds(smiles: &Smiles, coords: &[Point3<f64>]) -> bool {
             .double_bonds
             .iter()
             .all(|d| is_cis(d, coords) == d.cis)
+}
+
+/// A four-coordinate atom with a bond on the same side as the others, as a
+/// cage bridgehead turned inside out is: such a structure is a strained
+/// local minimum hundreds of kcal/mol above the real one.
+fn any_inverted(mol: &Molecule, coords: &[Point3<f64>]) -> bool {
+    (0..mol.num_atoms()).any(|atom| {
+        if mol.degree(atom) != 4 {
+            return false;
+        }
+        let bonds: Vec<Vector3<f64>> = mol
+            .neighbors(atom)
+            .map(|n| (coords[n] - coords[atom]).normalize())
+            .collect();
+        let sum: Vector3<f64> = bonds.iter().sum();
+        bonds.iter().any(|b| b.dot(&(sum - b)) >= 0.0)
+    })
 }
 
 /// The chiral volume of a centre's neighbours in their written order (a
@@ -90,7 +154,7 @@ fn signed_volume(c: &Tetrahedral, coords: &[Point3<f64>]) -> Option<f64> {
     (v.abs() > 1e-3).then_some(v)
 }
 
-fn is_cis(d: &DoubleBondStereo, coords: &[Point3<f64>]) -> bool {
+fn is_cis(d: &CisTrans, coords: &[Point3<f64>]) -> bool {
     let b1 = coords[d.a] - coords[d.ref_a];
     let b2 = coords[d.b] - coords[d.a];
     let b3 = coords[d.ref_b] - coords[d.b];
@@ -108,7 +172,7 @@ struct Bounds {
 }
 
 impl Bounds {
-    fn new(mol: &Molecule, system: &MmffSystem, double_bonds: &[DoubleBondStereo]) -> Bounds {
+    fn new(mol: &Molecule, system: &MmffSystem, double_bonds: &[CisTrans]) -> Bounds {
         let n = mol.num_atoms();
         let mut lower = DMatrix::from_element(n, n, 0.0);
         let mut upper = DMatrix::from_element(n, n, 100.0);

@@ -3,11 +3,15 @@
 //!
 //! The reader never stops at a broken record: it reports the record (file,
 //! record number, title, line, what was expected), skips to the next `$$$$`
-//! and goes on. Aromatic bonds (type 4) are kekulised; records with
-//! implicit hydrogens or flat coordinates are rejected (see
-//! [`Molecule::check_complete`]).
+//! and goes on. Aromatic bonds (type 4) are kekulised. A 3D record written
+//! without hydrogens gets them placed on its heavy atoms. A 2D drawing
+//! (every z = 0, header not `3D`) is read by [`SdfReader::next_input`] as a
+//! [`Sketch`] with the stereo of its wedges and double bonds, to be
+//! embedded; iterating the reader yields 3D structures only and rejects
+//! drawings (see [`Molecule::check_complete`]).
 
 use crate::error::{Error, Location, RecordError, RecordErrorKind as Kind};
+use crate::mol::sketch::Sketch;
 use crate::mol::{kekulize, Atom, Bond, BondOrder, Element, Molecule, Radical, StructureError};
 use nalgebra::Point3;
 use std::collections::HashMap;
@@ -32,6 +36,33 @@ pub struct SdfReader<R> {
     /// The current record's lines as read, when asked for
     /// ([`SdfReader::keep_text`]).
     text: Option<String>,
+    /// Return 2D drawings as sketches ([`SdfReader::next_input`]).
+    drawings: bool,
+}
+
+/// A record as read.
+#[derive(Clone, Debug)]
+pub enum Input {
+    /// A 3D structure with every hydrogen.
+    Structure(Molecule),
+    /// A 2D drawing, still to be embedded in 3D.
+    Drawing(Sketch),
+}
+
+impl Input {
+    pub fn name(&self) -> &str {
+        match self {
+            Input::Structure(mol) => mol.name(),
+            Input::Drawing(sketch) => &sketch.name,
+        }
+    }
+
+    fn push_data(&mut self, tag: String, value: String) {
+        match self {
+            Input::Structure(mol) => mol.push_data(tag, value),
+            Input::Drawing(sketch) => sketch.data.push((tag, value)),
+        }
+    }
 }
 
 /// A bond as read, before kekulisation (`None` = aromatic).
@@ -72,7 +103,15 @@ impl<R: BufRead> SdfReader<R> {
             terminated: false,
             eof: false,
             text: None,
+            drawings: false,
         }
+    }
+
+    /// The next record, a 2D drawing as a [`Sketch`]; `None` at the end of
+    /// input.
+    pub fn next_input(&mut self) -> Option<Result<Input, Error>> {
+        self.drawings = true;
+        self.read_record()
     }
 
     /// Keeps the text of each record as read, so that a record that fails
@@ -194,7 +233,7 @@ impl<R: BufRead> SdfReader<R> {
     }
 
     /// Reads one record; `None` at the end of input.
-    fn read_record(&mut self) -> Option<Result<Molecule, Error>> {
+    fn read_record(&mut self) -> Option<Result<Input, Error>> {
         self.terminated = false;
         if let Some(text) = self.text.as_mut() {
             text.clear();
@@ -276,7 +315,7 @@ impl<R: BufRead> SdfReader<R> {
         Ok(())
     }
 
-    fn parse_body(&mut self, header: &[String]) -> Result<Molecule, Fail> {
+    fn parse_body(&mut self, header: &[String]) -> Result<Input, Fail> {
         let says_3d = header[1].get(20..22) == Some("3D");
         let (counts_no, counts) = self.line("header", "the counts line")?;
         let version = counts.get(33..39).map(str::trim).unwrap_or("");
@@ -580,7 +619,7 @@ impl<R: BufRead> SdfReader<R> {
         ctab: Ctab,
         says_3d: bool,
         counts_no: usize,
-    ) -> Result<Molecule, Fail> {
+    ) -> Result<Input, Fail> {
         let line_of_atom = |i: usize| ctab.atom_lines.get(i).copied().unwrap_or(counts_no);
         // Bonds must join distinct atoms once; report them at their line.
         let mut seen = HashMap::new();
@@ -636,6 +675,15 @@ impl<R: BufRead> SdfReader<R> {
         let mut mol = Molecule::new(title, ctab.atoms.clone(), bonds, ctab.coords.clone())
             .map_err(|e| (counts_no, Kind::Structure(e)))?;
         mol.set_comment(comment);
+        if self.drawings && mol.is_flat(says_3d) {
+            let sketch = Sketch::from_drawing(&mol).map_err(|e| (counts_no, Kind::Structure(e)))?;
+            sketch
+                .graph()
+                .map_err(|e| (counts_no, Kind::Structure(e)))?
+                .check_complete(true)
+                .map_err(|(atom, e)| (line_of_atom(atom), Kind::Incomplete(e)))?;
+            return Ok(Input::Drawing(sketch));
+        }
         if !mol.is_flat(says_3d)
             && crate::mol::hydrogens::missing_hydrogens(&mol)
                 .iter()
@@ -648,11 +696,11 @@ impl<R: BufRead> SdfReader<R> {
         }
         mol.check_complete(says_3d)
             .map_err(|(atom, e)| (line_of_atom(atom), Kind::Incomplete(e)))?;
-        Ok(mol)
+        Ok(Input::Structure(mol))
     }
 
     /// SD data items after `M  END`, up to `$$$$` or the end of input.
-    fn read_data_items(&mut self, mut mol: Molecule) -> Result<Molecule, Fail> {
+    fn read_data_items(&mut self, mut mol: Input) -> Result<Input, Fail> {
         let io_fail = |no: usize, e: io::Error| (no + 1, Kind::Io(e.to_string()));
         loop {
             let Some(line) = self.next_line().map_err(|e| io_fail(self.line_no, e))? else {
@@ -696,7 +744,13 @@ impl<R: BufRead> Iterator for SdfReader<R> {
     type Item = Result<Molecule, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.read_record()
+        self.drawings = false;
+        self.read_record().map(|record| {
+            record.map(|input| match input {
+                Input::Structure(mol) => mol,
+                Input::Drawing(_) => unreachable!("drawings are read by next_input only"),
+            })
+        })
     }
 }
 

@@ -18,41 +18,9 @@
 //! is the embedder's job.
 
 use crate::mol::kekule::{kekulize, InputBond};
+use crate::mol::sketch::{CisTrans, Sketch, Tetrahedral};
 use crate::mol::{Atom, BondOrder, Element};
 use std::collections::BTreeMap;
-
-/// A parsed SMILES string.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Smiles {
-    /// Atoms as written, then the added hydrogens.
-    pub atoms: Vec<Atom>,
-    /// Bonds (atom, atom, order), Kekulé orders for aromatic input.
-    pub bonds: Vec<(usize, usize, BondOrder)>,
-    pub centres: Vec<Tetrahedral>,
-    pub double_bonds: Vec<DoubleBondStereo>,
-}
-
-/// A tetrahedral centre as written: looking from `neighbours[0]`, the other
-/// three run anticlockwise (`@`) or clockwise (`@@`). A lone pair (three
-/// neighbours, e.g. a sulfoxide) is `None` in its place.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Tetrahedral {
-    pub centre: usize,
-    pub neighbours: [Option<usize>; 4],
-    pub anticlockwise: bool,
-}
-
-/// A double bond `a = b` with a written configuration: the reference
-/// neighbours `ref_a` of `a` and `ref_b` of `b` are on the same side
-/// (`cis`) or on opposite sides.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DoubleBondStereo {
-    pub a: usize,
-    pub b: usize,
-    pub ref_a: usize,
-    pub ref_b: usize,
-    pub cis: bool,
-}
 
 pub use crate::error::SmilesError;
 
@@ -97,12 +65,14 @@ struct RawBond {
     written: Written,
     /// The atom the bond was written from (for directional bonds).
     from: usize,
+    /// Written as a ring-closure digit.
+    closure: bool,
 }
 
 const HYDROGEN_SLOT: usize = usize::MAX;
 
-/// Parses one SMILES string.
-pub fn parse(text: &str) -> Result<Smiles, SmilesError> {
+/// Parses one SMILES string (the sketch is unnamed).
+pub fn parse(text: &str) -> Result<Sketch, SmilesError> {
     let chars: Vec<char> = text.chars().collect();
     if chars.is_empty() {
         return fail(1, "empty SMILES");
@@ -237,6 +207,7 @@ pub fn parse(text: &str) -> Result<Smiles, SmilesError> {
                             b: current,
                             written,
                             from: other,
+                            closure: true,
                         });
                     }
                 }
@@ -253,6 +224,7 @@ pub fn parse(text: &str) -> Result<Smiles, SmilesError> {
                         b: index,
                         written,
                         from: p,
+                        closure: false,
                     });
                     atoms[p].order.push(index);
                     atoms[index].order.insert(0, p);
@@ -496,7 +468,7 @@ fn implicit_hydrogens(raw: &RawAtom, bond_sum: u8) -> u8 {
     }
 }
 
-fn build(raws: Vec<RawAtom>, raw_bonds: Vec<RawBond>) -> Result<Smiles, SmilesError> {
+fn build(raws: Vec<RawAtom>, raw_bonds: Vec<RawBond>) -> Result<Sketch, SmilesError> {
     let written = raws.len();
     let aromatic_bond = |b: &RawBond| match b.written {
         Written::Aromatic => true,
@@ -625,6 +597,24 @@ fn build(raws: Vec<RawAtom>, raw_bonds: Vec<RawBond>) -> Result<Smiles, SmilesEr
                 )
             }
         }
+        // RDKit, whose reading other tools and the CIP labels follow,
+        // departs from OpenSMILES at lone-pair centres in two places: at
+        // the first atom of a part, and at a saturated centre with exactly
+        // one ring-closure digit; each turns the configuration over.
+        let mut anticlockwise = anticlockwise;
+        if list.contains(&None) {
+            let first = list[0].is_none();
+            let closures = raw_bonds
+                .iter()
+                .filter(|b| b.closure && (b.a == i || b.b == i))
+                .count();
+            let saturated = bonds
+                .iter()
+                .all(|&(a, b, order)| (a != i && b != i) || order == BondOrder::Single);
+            if first != (saturated && closures == 1) {
+                anticlockwise = !anticlockwise;
+            }
+        }
         centres.push(Tetrahedral {
             centre: i,
             neighbours: [list[0], list[1], list[2], list[3]],
@@ -632,7 +622,10 @@ fn build(raws: Vec<RawAtom>, raw_bonds: Vec<RawBond>) -> Result<Smiles, SmilesEr
         });
     }
     let double_bonds = double_bond_stereo(&raws, &raw_bonds, &bonds)?;
-    Ok(Smiles {
+    Ok(Sketch {
+        name: String::new(),
+        comment: String::new(),
+        data: Vec::new(),
         atoms,
         bonds,
         centres,
@@ -645,7 +638,7 @@ fn double_bond_stereo(
     raws: &[RawAtom],
     raw_bonds: &[RawBond],
     bonds: &[(usize, usize, BondOrder)],
-) -> Result<Vec<DoubleBondStereo>, SmilesError> {
+) -> Result<Vec<CisTrans>, SmilesError> {
     // The direction of a marked bond as seen from `end`: "X / end" (up)
     // with the substituent written first.
     let seen_from = |b: &RawBond, end: usize| -> Option<(usize, bool)> {
@@ -680,7 +673,7 @@ fn double_bond_stereo(
             // Seen from `a` the mark reads "ref_a ? a"; from `b` it must read
             // "b ? ref_b", the reverse of "ref_b ? b".
             let dir_b = !dir_b;
-            out.push(DoubleBondStereo {
+            out.push(CisTrans {
                 a,
                 b,
                 ref_a,
@@ -700,7 +693,8 @@ pub struct SmilesLine {
     /// The SMILES as written.
     pub text: String,
     pub name: String,
-    pub smiles: Result<Smiles, SmilesError>,
+    /// The molecule, named after the line.
+    pub smiles: Result<Sketch, SmilesError>,
 }
 
 /// The molecules of a SMILES file (`.smi`, `.smiles`, `.ism`, `.can`): one
@@ -726,10 +720,15 @@ pub fn read_lines(
         // Columns count from the start of the line as given.
         let offset = line.len() - line.trim_start().len();
         let smiles_text = smiles;
-        let smiles = parse(smiles).map_err(|mut e| {
-            e.column += offset;
-            e
-        });
+        let smiles = parse(smiles)
+            .map(|mut sketch| {
+                sketch.name = name.to_string();
+                sketch
+            })
+            .map_err(|mut e| {
+                e.column += offset;
+                e
+            });
         Some(Ok(SmilesLine {
             line: i + 1,
             text: smiles_text.to_string(),

@@ -11,6 +11,7 @@ mod element;
 pub mod hydrogens;
 pub(crate) mod kekule;
 mod rings;
+pub mod sketch;
 pub mod stereo;
 mod symmetry;
 

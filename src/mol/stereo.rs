@@ -152,7 +152,13 @@ fn tetrahedral_candidates(mol: &Molecule, classes: &[u32]) -> Vec<usize> {
     }
     // Ring cis/trans: a ring atom with two equivalent ring branches and two
     // different substituents is stereogenic when its ring holds another
-    // stereogenic atom (1,4-disubstituted cyclohexanes).
+    // stereogenic atom (1,4-disubstituted cyclohexanes). Relevant cycles,
+    // not a smallest set: a cage's bridgehead may share no ring of a
+    // smallest set with both its equivalent branches.
+    if ring_candidates.is_empty() {
+        return centres;
+    }
+    let cycles = mol.relevant_cycles();
     let ring_pair: Vec<usize> = ring_candidates
         .iter()
         .copied()
@@ -168,8 +174,7 @@ fn tetrahedral_candidates(mol: &Molecule, classes: &[u32]) -> Vec<usize> {
             }
             pairs.len() == 1 && {
                 let (x, y) = pairs[0];
-                mol.rings()
-                    .cycles()
+                cycles
                     .iter()
                     .any(|ring| ring.contains(&atom) && ring.contains(&x) && ring.contains(&y))
             }
@@ -179,7 +184,7 @@ fn tetrahedral_candidates(mol: &Molecule, classes: &[u32]) -> Vec<usize> {
         .iter()
         .copied()
         .filter(|&atom| {
-            mol.rings().cycles().iter().any(|ring| {
+            cycles.iter().any(|ring| {
                 ring.contains(&atom)
                     && ring.iter().any(|&other| {
                         other != atom && (ring_pair.contains(&other) || centres.contains(&other))

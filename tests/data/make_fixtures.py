@@ -339,21 +339,6 @@ def bad_records():
     out["v3000_unclosed_ctab"] = (lines + ["$$$$"], lines.index("M  END") + 1,
         "V3000 record with its 'M  V30 END CTAB' line deleted; 'M  END' follows 'M  V30 END BOND'")
 
-    heavy = Chem.MolFromSmiles("CCO")
-    AllChem.Compute2DCoords(heavy)
-    heavy.SetProp("_Name", "ethanol_no_h")
-    lines = Chem.MolToMolBlock(heavy).splitlines()
-    out["implicit_hydrogens"] = (lines + ["$$$$"], 5,
-        "ethanol drawn in 2D without hydrogens (3 heavy atoms, header '2D'); "
-        "a 3D structure without hydrogens gets them placed instead")
-
-    flat = Chem.AddHs(Chem.MolFromSmiles("CCO"))
-    AllChem.Compute2DCoords(flat)
-    flat.SetProp("_Name", "ethanol_2d")
-    lines = Chem.MolToMolBlock(flat).splitlines()
-    out["flat_2d"] = (lines + ["$$$$"], 2,
-        "2D depiction with explicit H: header line 2 says '2D', every z is 0.0000")
-
     lines = list(base)
     b = 4 + 9 + 2  # third bond line
     lines[b] = lines[b][:3] + " 42" + lines[b][6:]
@@ -393,7 +378,8 @@ def make_bad():
     rec_lines = ", ".join(f"{t} at line {s}" for t, s in notes)
     rows.append(f"| `mixed_batch.sdf` | five records ({rec_lines}); "
                 f"`broken_coord` has x of atom 1 = '   -1.2a34'; `no_hydrogens` is "
-                f"butane drawn in 2D without hydrogens (4 atoms) | {bad_coord_line} "
+                f"butane drawn in 2D without hydrogens (4 atoms), which the reader's "
+                f"iterator rejects and the tools embed | {bad_coord_line} "
                 f"(broken_coord); {notes[3][1] + 3} (no_hydrogens counts line) |")
 
     readme = [
@@ -552,6 +538,14 @@ SMILES_CASES = [
     "N#CC",
     "[13CH3]O",
     "C[C@H](O)/C=C/[C@@H](C)O",
+    # Lone-pair centres where RDKit departs from OpenSMILES: first atom,
+    # one ring-closure digit (opening or closing), and their combination.
+    "[S@](=O)(C)CC",
+    "C[S@+]1CCC[C@H]1C",
+    "C1CC[C@H](C)[S@+]1C",
+    "[S@+]1(C)CCC[C@H]1C",
+    "O=[S@]1CCC[C@H]1C",
+    "C[C@H]1CC[S@+]2CC[C@@H]12",
 ]
 
 SMILES_BAD = [
@@ -625,6 +619,101 @@ def make_smiles_cases():
         f.write("\n")
 
 
+def stereo_reference(mol):
+    """Chiral-volume signs of the stereocentres (neighbours in ascending
+    index order, a lone pair first at the centre itself) and cis/trans of
+    every neighbour pair of each stereo double bond, from an ETKDG embedding
+    of `mol` (hydrogens added)."""
+    mol = Chem.AddHs(mol)
+    params = AllChem.ETKDGv3()
+    params.randomSeed = 11
+    if AllChem.EmbedMolecule(mol, params) != 0:
+        raise RuntimeError(f"embedding failed: {Chem.MolToSmiles(mol)}")
+    conf = mol.GetConformer()
+    pos = [conf.GetAtomPosition(i) for i in range(mol.GetNumAtoms())]
+    centres = []
+    for atom in mol.GetAtoms():
+        if atom.GetChiralTag() == Chem.ChiralType.CHI_UNSPECIFIED:
+            continue
+        nbrs = sorted(n.GetIdx() for n in atom.GetNeighbors())
+        if len(nbrs) == 3:
+            nbrs = [atom.GetIdx()] + nbrs
+        a, b, c, d = (pos[i] for i in nbrs)
+        v = (b - a).DotProduct((c - a).CrossProduct(d - a))
+        centres.append({"atom": atom.GetIdx(), "volume_sign": 1 if v > 0 else -1})
+    doubles = []
+    for bond in mol.GetBonds():
+        if bond.GetStereo() in (Chem.BondStereo.STEREONONE, Chem.BondStereo.STEREOANY):
+            continue
+        i, j = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx()
+        pairs = []
+        for x in mol.GetAtomWithIdx(i).GetNeighbors():
+            for y in mol.GetAtomWithIdx(j).GetNeighbors():
+                if x.GetIdx() in (i, j) or y.GetIdx() in (i, j):
+                    continue
+                dih = rdMolTransforms.GetDihedralDeg(conf, x.GetIdx(), i, j, y.GetIdx())
+                pairs.append([x.GetIdx(), y.GetIdx(), abs(dih) < 90])
+        doubles.append({"atoms": [i, j], "pairs": pairs})
+    return centres, doubles
+
+
+# 2D drawings: (name, SMILES, drawn with explicit hydrogens, V3000, a
+# double bond drawn crossed as "either").
+DRAWINGS = [
+    ("azaadamantane_cage", "c1cncc([C@H]2[C@@H]3C[C@H]4C[C@@H](C3)C[N@@H+]2C4)c1", False, False, False),
+    ("adamantyl_urea", "CS(=O)(=O)N1CCC(NC(=O)N[C@]23C[C@H]4C[C@H](C[C@H](C4)C2)C3)CC1", False, False, False),
+    ("beta_D_glucose", "OC[C@H]1O[C@@H](O)[C@H](O)[C@@H](O)[C@@H]1O", False, True, False),
+    ("L_alanine_with_h", "N[C@@H](C)C(=O)O", True, False, False),
+    ("trans_decalinol", "O[C@@H]1CC[C@H]2CCCC[C@@H]2C1", False, False, False),
+    ("methyl_phenyl_sulfoxide", "C[S@](=O)c1ccccc1", False, False, False),
+    ("thiolanium", "C[S@+]1CCC[C@H]1C", False, True, False),
+    ("crotonic_acid_E", "C/C=C/C(=O)O", False, False, False),
+    ("isocrotonic_acid_Z", "C/C=C\\C(=O)O", False, True, False),
+    ("macrolactone_E", "O=C1CCCCC/C=C/CCCCO1", False, False, False),
+    ("hexenol_crossed", "CC/C=C/CCO", False, False, True),
+]
+
+
+def make_drawn_ethanol():
+    """Ethanol drawn in 2D, without and with hydrogens: records the
+    library's iterator rejects (it yields 3D structures) and the tools
+    embed."""
+    heavy = Chem.MolFromSmiles("CCO")
+    AllChem.Compute2DCoords(heavy)
+    heavy.SetProp("_Name", "ethanol_no_h")
+    write_sdf(os.path.join(HERE, "drawn_no_hydrogens.sdf"), [heavy])
+    flat = Chem.AddHs(Chem.MolFromSmiles("CCO"))
+    AllChem.Compute2DCoords(flat)
+    flat.SetProp("_Name", "ethanol_2d")
+    write_sdf(os.path.join(HERE, "drawn_with_hydrogens.sdf"), [flat])
+
+
+def make_drawings():
+    """2D drawings with wedges, hashes and drawn double bonds, each with the
+    reference configuration of its stereo elements (`CENTRES`,
+    `DOUBLE_BONDS`, JSON as in smiles_cases.json) in the atom order of the
+    drawing with hydrogens appended as AddHs appends them."""
+    records = []
+    for name, smiles, with_h, v3000, crossed in DRAWINGS:
+        mol = Chem.MolFromSmiles(smiles)
+        if with_h:
+            mol = Chem.AddHs(mol)
+        AllChem.Compute2DCoords(mol)
+        centres, doubles = stereo_reference(Chem.RemoveHs(mol) if not with_h else mol)
+        if crossed:
+            for bond in mol.GetBonds():
+                if bond.GetBondType() == Chem.BondType.DOUBLE:
+                    bond.SetStereo(Chem.BondStereo.STEREOANY)
+                    bond.SetBondDir(Chem.BondDir.EITHERDOUBLE)
+            doubles = []
+        mol.SetProp("_Name", name)
+        mol.SetProp("CENTRES", json.dumps(centres))
+        mol.SetProp("DOUBLE_BONDS", json.dumps(doubles))
+        records.append(record(mol, v3000=v3000))
+    with open(os.path.join(HERE, "drawings_2d.sdf"), "w") as f:
+        f.write("".join(records))
+
+
 def make_no_hydrogens_3d():
     """A 3D structure written without hydrogens (the reader places them)."""
     mol = embed("CC(=O)Nc1ccc(O)cc1", name="paracetamol_no_h")
@@ -657,6 +746,8 @@ def main():
     make_fused_aromatics()
     make_smiles_cases()
     make_no_hydrogens_3d()
+    make_drawn_ethanol()
+    make_drawings()
     for mol in make_puckers():
         print(mol.GetProp("_Name"), mol.GetProp("INPUT_MMFF94"), mol.GetProp("LOWEST_MMFF94"))
 
