@@ -453,3 +453,46 @@ fn open_stereo_is_chosen_and_listed_or_enumerated() {
         3
     );
 }
+
+/// Every malformed line of `bad/malformed.smi` is an error naming file,
+/// record, line and column; the good lines around them are embedded.
+#[test]
+fn malformed_smiles_lines_fail_alone() {
+    let run = conformers()
+        .args(["embed", "tests/data/bad/malformed.smi", "-o", "-"])
+        .current_dir(root())
+        .assert()
+        .code(1);
+    let sdf = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    assert_eq!(sdf.matches("$$$$").count(), 2);
+    assert!(sdf.starts_with("ethanol\n") && sdf.contains("\nphenol\n"));
+    let err = stderr_of(&run);
+    for (record, name, line, column, what) in [
+        (2, "unclosed_ring", 2, 2, "ring closure 1 is never closed"),
+        (3, "unclosed_branch", 3, 3, "'(' is never closed"),
+        (
+            4,
+            "unmatched_parenthesis",
+            4,
+            3,
+            "')' without a matching '('",
+        ),
+        (5, "unclosed_bracket", 5, 2, "'[' is never closed"),
+        (6, "unknown_element", 6, 3, "unknown element"),
+        (7, "pentavalent_carbon", 7, 1, "impossible valence: C"),
+        (
+            8,
+            "no_kekule_structure",
+            8,
+            3,
+            "aromatic system has no Kekulé structure",
+        ),
+        (9, "long_line", 10, 40001, "'(' is never closed"),
+    ] {
+        let expected = format!(
+            "error: tests/data/bad/malformed.smi: record {record} ({name}), line {line}: column {column}: {what}"
+        );
+        assert!(err.contains(&expected), "{expected}\n{err}");
+    }
+    assert_eq!(err.lines().filter(|l| l.starts_with("error:")).count(), 8);
+}

@@ -383,7 +383,7 @@ def make_bad():
                 f"(broken_coord); {notes[3][1] + 3} (no_hydrogens counts line) |")
 
     readme = [
-        "# Malformed SDF input",
+        "# Malformed input",
         "",
         "Each file holds one record derived from an RDKit-written molecule",
         "(ETKDGv3 + MMFF94, explicit hydrogens) by one minimal edit. Line numbers",
@@ -392,6 +392,32 @@ def make_bad():
         "| file | edit | offending line |",
         "|---|---|---|",
     ] + rows
+    # Malformed SMILES lines between good ones: (SMILES, name, column, what).
+    lines = [
+        ("CCO", "ethanol", None, None),
+        ("C1CC", "unclosed_ring", 2, "ring closure 1 is never closed"),
+        ("CC(C", "unclosed_branch", 3, "'(' is never closed"),
+        ("CC)C", "unmatched_parenthesis", 3, "')' without a matching '('"),
+        ("C[CH3", "unclosed_bracket", 2, "'[' is never closed"),
+        ("C[Xx]C", "unknown_element", 3, "unknown element"),
+        ("C(C)(C)(C)(C)C", "pentavalent_carbon", 1, "impossible valence"),
+        ("c1cccc1", "no_kekule_structure", 3, "no Kekulé structure"),
+        ("", None, None, None),
+        ("C" * 40000 + "(", "long_line", 40001, "'(' is never closed"),
+        ("c1ccccc1O", "phenol", None, None),
+    ]
+    with open(os.path.join(bad_dir, "malformed.smi"), "w") as f:
+        for smiles, name, _, _ in lines:
+            f.write(f"{smiles} {name}\n" if name else "\n")
+    readme += [
+        "",
+        "`malformed.smi`: one SMILES per line, good ones (ethanol on line 1, phenol",
+        "on line 11) around malformed ones; line 9 is empty (skipped):",
+        "",
+        "| line | name | column | error |",
+        "|---|---|---|---|",
+    ] + [f"| {i + 1} | {name} | {col} | {what} |"
+         for i, (_, name, col, what) in enumerate(lines) if col is not None]
     with open(os.path.join(bad_dir, "README.md"), "w") as f:
         f.write("\n".join(readme) + "\n")
 
