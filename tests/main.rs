@@ -13,6 +13,7 @@ mod rmsd;
 mod rotors;
 mod sampler;
 mod sdf;
+mod shard;
 mod smiles;
 mod stereo;
 mod torsion;

@@ -50,6 +50,9 @@ pub enum Command {
     /// MMFF94: the start `gen` would use (from SMILES by distance geometry
     /// with the stereochemistry written).
     Embed(EmbedArgs),
+    /// Assemble the shards of a `gen --shard K/N -o DIR/` run, in input
+    /// order, into what one process would have written.
+    Merge(MergeArgs),
 }
 
 #[derive(clap::Args)]
@@ -114,6 +117,21 @@ pub struct EmbedArgs {
 }
 
 #[derive(clap::Args)]
+pub struct MergeArgs {
+    /// The run directory the shards wrote to.
+    pub dir: String,
+    /// Output SDF (written atomically; `-` for standard output).
+    #[arg(short, long)]
+    pub output: String,
+    /// The per-molecule JSON summary of the whole run.
+    #[arg(long)]
+    pub json: Option<String>,
+    /// SDF of the input records that failed, each with a FAILURE tag.
+    #[arg(long)]
+    pub failed: Option<String>,
+}
+
+#[derive(clap::Args)]
 pub struct BenchArgs {
     /// Target, e.g. `vonmises:dim=6,modes=3,kappa=8` or `coupled:dim=8,a=4,b=1.5`.
     #[arg(long)]
@@ -156,9 +174,24 @@ pub struct GenArgs {
     #[command(flatten)]
     pub inputs: Inputs,
     /// Output SDF with every conformer of every molecule, grouped by
-    /// molecule (written atomically; `-` for standard output).
+    /// molecule (written atomically; `-` for standard output); a directory
+    /// (ending in `/`) for a run split with --shard.
     #[arg(short, long)]
     pub output: String,
+    /// Take only the records whose 0-based number in the run (over all
+    /// inputs) is K modulo N, writing them to the directory `-o DIR/`;
+    /// `auto` reads K and N from the Slurm array task (SLURM_ARRAY_TASK_ID,
+    /// _MIN, _COUNT or _MAX). `conformers merge DIR` assembles the shards.
+    #[arg(long, value_name = "K/N|auto", value_parser = super::shard::Shard::parse)]
+    pub shard: Option<super::shard::Shard>,
+    /// With `-o DIR/`: go on with the records this shard has not finished
+    /// (after a kill, a time limit or a requeue).
+    #[arg(long)]
+    pub resume: bool,
+    /// With `-o DIR/`: records per chunk file (a chunk is also written
+    /// after 30 s); a killed task loses at most the records of one chunk.
+    #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub chunk_records: u32,
     /// minima: distinct MMFF94-minimised conformers; boltzmann: weighted
     /// draws of the torsion Boltzmann distribution.
     #[arg(long, value_enum, default_value = "minima")]
@@ -317,7 +350,7 @@ impl From<AblationArg> for Ablation {
 }
 
 /// `--format`: how to read the inputs whatever their names say.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// SDF or MOL (V2000 or V3000).
     Sdf,

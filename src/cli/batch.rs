@@ -59,6 +59,8 @@ impl Failure {
 
 /// One record after its job.
 pub struct Finished<T> {
+    /// 0-based number of the record in the run (over all inputs).
+    pub ordinal: usize,
     pub file: String,
     /// 0-based record number in its file.
     pub index: usize,
@@ -88,6 +90,9 @@ pub struct Settings<T> {
     pub describe: fn(&Finished<T>) -> String,
     /// Seeds the embedding of SMILES and 2D records.
     pub seed: u64,
+    /// Which records (by number in the run) this process takes; the
+    /// others are read past (`--shard`, `--resume`).
+    pub select: Option<Box<dyn Fn(usize) -> bool>>,
 }
 
 impl<T> Settings<T> {
@@ -101,6 +106,7 @@ impl<T> Settings<T> {
             failed: None,
             describe: |_| String::new(),
             seed: 42,
+            select: None,
         }
     }
 }
@@ -153,6 +159,8 @@ pub struct Outcome {
     pub unfinished: Vec<(String, usize, String)>,
     /// Where reading stood when the run stopped.
     pub reading: String,
+    /// Records in the run, taken or not, when every one was read.
+    pub total: Option<usize>,
 }
 
 impl Outcome {
@@ -205,6 +213,7 @@ where
             .enumerate_stereo
             .then_some(inputs.max_stereoisomers as usize),
         pending: Vec::new(),
+        ordinal: 0,
     };
     // Records read but not yet passed on: enough to keep every thread busy
     // behind one slow molecule, few enough to keep memory flat.
@@ -220,12 +229,10 @@ where
             Err(failure) => {
                 failed += 1;
                 reporter.say(&format!("error: {failure}"));
-                if let Some(out) = settings.failed.as_mut() {
-                    if finished.smiles {
-                        write_failed_smiles(out, &finished.text, failure)?;
-                    } else {
-                        write_failed(out, &finished.text, &failure.to_string())?;
-                    }
+                if let (Some(out), Some(record)) =
+                    (settings.failed.as_mut(), failed_record(&finished))
+                {
+                    out.write_all(&record)?;
                 }
             }
         }
@@ -240,26 +247,21 @@ where
                 exhausted = true;
                 break;
             };
+            let ordinal = records.ordinal - 1;
+            if settings.select.as_ref().is_some_and(|take| !take(ordinal)) {
+                continue;
+            }
             let title = match &record.source {
                 Source::Read(Ok(mol)) => mol.name().to_string(),
                 Source::Read(Err(Error::Record(e))) => e.location.title.clone(),
                 Source::Read(Err(_)) => String::new(),
                 Source::Sketch(sketch) => sketch.name.clone(),
             };
-            running.insert(read, (record.file.to_string(), record.index, title));
+            running.insert(read, (record.file.clone(), record.index, title));
             let (sender, job, seq) = (sender.clone(), Arc::clone(&job), read);
-            let file = record.file.to_string();
             let seed = settings.seed;
             pool.spawn(move || {
-                let finished = process(
-                    file,
-                    record.index,
-                    record.source,
-                    record.text,
-                    record.smiles,
-                    seed,
-                    &*job,
-                );
+                let finished = process(ordinal, record, seed, &*job);
                 let _ = sender.send((seq, finished));
             });
             read += 1;
@@ -311,6 +313,7 @@ where
         interrupted,
         unfinished: running.into_values().collect(),
         reading,
+        total: exhausted.then_some(records.ordinal),
     };
     Ok((outcome, reporter))
 }
@@ -319,14 +322,18 @@ where
 /// its random choices seeded by `seed` and its place in the file); a panic
 /// in it fails that record only.
 fn process<T>(
-    file: String,
-    index: usize,
-    source: Source,
-    text: String,
-    smiles: bool,
+    ordinal: usize,
+    record: Record,
     seed: u64,
     job: &(dyn Fn(usize, &Molecule) -> anyhow::Result<T> + Send + Sync),
 ) -> Finished<T> {
+    let Record {
+        file,
+        index,
+        source,
+        text,
+        smiles,
+    } = record;
     let start = Instant::now();
     let fail = |title: &str, cause| Failure::Process {
         file: file.clone(),
@@ -360,6 +367,7 @@ fn process<T>(
         }
     });
     Finished {
+        ordinal,
         file,
         index,
         text,
@@ -381,7 +389,9 @@ struct Records<'a> {
     /// `--enumerate-stereo`: at most this many isomers of each sketch.
     isomers: Option<usize>,
     /// Isomers of the last sketch not yet handed out, last first.
-    pending: Vec<Record<'a>>,
+    pending: Vec<Record>,
+    /// Records handed out so far.
+    ordinal: usize,
 }
 
 struct OpenInput<'a> {
@@ -404,8 +414,8 @@ enum Source {
 }
 
 /// One record as read, with its place in its file.
-struct Record<'a> {
-    file: &'a str,
+struct Record {
+    file: String,
     /// 0-based record number in its file.
     index: usize,
     source: Source,
@@ -415,9 +425,16 @@ struct Record<'a> {
 }
 
 impl<'a> Records<'a> {
-    /// The next record; with `--enumerate-stereo` a sketch is handed out as
-    /// one record per stereoisomer.
-    fn next(&mut self, reporter: &Reporter) -> Option<Record<'a>> {
+    /// The next record, counted in `ordinal`.
+    fn next(&mut self, reporter: &Reporter) -> Option<Record> {
+        let record = self.expand(reporter)?;
+        self.ordinal += 1;
+        Some(record)
+    }
+
+    /// The next record as read, except that with `--enumerate-stereo` a
+    /// sketch is handed out as one record per stereoisomer.
+    fn expand(&mut self, reporter: &Reporter) -> Option<Record> {
         if let Some(record) = self.pending.pop() {
             return Some(record);
         }
@@ -455,7 +472,7 @@ impl<'a> Records<'a> {
                     .data
                     .push(("STEREOISOMER".into(), format!("{} of {count}", k + 1)));
                 Record {
-                    file: record.file,
+                    file: record.file.clone(),
                     index: record.index,
                     source: Source::Sketch(isomer),
                     text: record.text.clone(),
@@ -467,7 +484,7 @@ impl<'a> Records<'a> {
     }
 
     /// The next record as read.
-    fn read(&mut self, reporter: &Reporter) -> Option<Record<'a>> {
+    fn read(&mut self, reporter: &Reporter) -> Option<Record> {
         if let Some((index, text)) = self.strings.next() {
             let line = smiles::read_lines(text.as_bytes())
                 .next()
@@ -481,7 +498,7 @@ impl<'a> Records<'a> {
                 });
             let (source, text) = smiles_source("--smiles", index, line);
             return Some(Record {
-                file: "--smiles",
+                file: "--smiles".to_string(),
                 index,
                 source,
                 text,
@@ -507,7 +524,7 @@ impl<'a> Records<'a> {
                 if let Some((source, text, smiles)) = item {
                     open.read += 1;
                     return Some(Record {
-                        file: open.file,
+                        file: open.file.to_string(),
                         index: open.read - 1,
                         source,
                         text,
@@ -573,6 +590,23 @@ fn smiles_source(file: &str, index: usize, line: std::io::Result<SmilesLine>) ->
             (source, text)
         }
     }
+}
+
+/// A failed record as `--failed` gets it: as read, with a FAILURE tag (a
+/// SMILES line becomes an SDF record without atoms); `None` for a record
+/// that succeeded.
+pub fn failed_record<T>(finished: &Finished<T>) -> Option<Vec<u8>> {
+    let Err(failure) = &finished.result else {
+        return None;
+    };
+    let mut out = Vec::new();
+    if finished.smiles {
+        write_failed_smiles(&mut out, &finished.text, failure)
+    } else {
+        write_failed(&mut out, &finished.text, &failure.to_string())
+    }
+    .expect("writing to memory cannot fail");
+    Some(out)
 }
 
 /// The record as read, with a FAILURE tag before its `$$$$`.

@@ -4,6 +4,7 @@
 
 use super::args::GenArgs;
 use super::batch::{self, Finished, Reporter};
+use super::shard::{self, Entry, Shard, ShardWriter};
 use super::Sink;
 use conformers::generate::{generate, Ensemble, GenOptions, Mode, TAGS};
 use conformers::io::{write_record, xyz, AtomicFile};
@@ -13,15 +14,54 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// Where finished records go: the files of one process, or this task's
+/// shard of a run directory (`--shard`).
+enum Outputs {
+    Files {
+        sdf: Sink,
+        xyz: Option<AtomicFile>,
+        json: Option<AtomicFile>,
+        summaries: Vec<Value>,
+    },
+    Shard(ShardWriter),
+}
+
 pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
     let options = Arc::new(args.options()?);
     // Every output path is opened before any work, so that a typo in the
     // last option does not cost the whole run.
-    let mut sdf = Sink::create(&args.output)?;
-    let mut xyz_out = args.xyz.as_ref().map(AtomicFile::create).transpose()?;
-    let failed = args.failed.as_ref().map(AtomicFile::create).transpose()?;
-    let json_out = args.json.as_ref().map(AtomicFile::create).transpose()?;
-    let mut summaries: Vec<Value> = Vec::new();
+    let (mut outputs, failed, select) = if shard::is_directory(&args.output) {
+        let shard = args.shard.unwrap_or(Shard { index: 0, count: 1 });
+        if args.xyz.is_some() || args.json.is_some() || args.failed.is_some() {
+            anyhow::bail!(
+                "with a directory output, --xyz, --json and --failed belong to \
+                 `conformers merge`"
+            );
+        }
+        let (writer, finished) = ShardWriter::open(
+            &args.output,
+            shard,
+            &args.inputs,
+            &format!("{options:?}"),
+            args.resume,
+            args.chunk_records as usize,
+        )?;
+        let select: Box<dyn Fn(usize) -> bool> =
+            Box::new(move |ordinal| shard.takes(ordinal) && !finished.contains(&ordinal));
+        (Outputs::Shard(writer), None, Some(select))
+    } else {
+        if args.shard.is_some() || args.resume {
+            anyhow::bail!("--shard and --resume write to a directory: give -o DIR/");
+        }
+        let outputs = Outputs::Files {
+            sdf: Sink::create(&args.output)?,
+            xyz: args.xyz.as_ref().map(AtomicFile::create).transpose()?,
+            json: args.json.as_ref().map(AtomicFile::create).transpose()?,
+            summaries: Vec::new(),
+        };
+        let failed = args.failed.as_ref().map(AtomicFile::create).transpose()?;
+        (outputs, failed, None)
+    };
     let mut conformers = 0usize;
     let job_options = Arc::clone(&options);
     let (outcome, reporter) = batch::run(
@@ -34,6 +74,7 @@ pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
             failed,
             describe,
             seed: args.seed,
+            select,
         },
         move |_, mol| Ok(generate(mol, &job_options)?),
         |finished: &Finished<Ensemble>, reporter: &Reporter| {
@@ -46,10 +87,14 @@ pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
                 "index": finished.index,
                 "wall_time_s": finished.seconds,
             });
+            let mut sdf = Vec::new();
             match &finished.result {
                 Ok((mol, ensemble)) => {
                     conformers += ensemble.conformers.len();
-                    write_ensemble(&mut sdf, xyz_out.as_mut(), mol, ensemble)?;
+                    write_ensemble(&mut sdf, mol, ensemble)?;
+                    if let Outputs::Files { xyz: Some(out), .. } = &mut outputs {
+                        write_xyz(out, mol, ensemble)?;
+                    }
                     summary["status"] = json!("ok");
                     merge(&mut summary, ensemble.summary(mol, &options));
                     let mut warnings = warnings(ensemble, &options);
@@ -80,35 +125,25 @@ pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
                     summary["error"] = json!(failure.to_string());
                 }
             }
-            summaries.push(summary);
+            match &mut outputs {
+                Outputs::Files {
+                    sdf: out,
+                    summaries,
+                    ..
+                } => {
+                    out.write_all(&sdf)?;
+                    summaries.push(summary);
+                }
+                Outputs::Shard(writer) => writer.push(Entry {
+                    ordinal: finished.ordinal,
+                    sdf,
+                    summary,
+                    failed: batch::failed_record(finished),
+                })?,
+            }
             Ok(())
         },
     )?;
-    if let Some((name, _)) = outcome.interrupted {
-        for (file, index, title) in &outcome.unfinished {
-            summaries.push(json!({
-                "name": title,
-                "file": file,
-                "index": index,
-                "status": "interrupted",
-                "error": format!("the run was stopped by {name} before this record finished"),
-            }));
-        }
-    }
-    if outcome.read == 0 {
-        // Nothing was read: no empty output file is left behind.
-        reporter.close("conformers gen: no records were read");
-        return Ok(outcome.exit_code());
-    }
-    sdf.finish()?;
-    if let Some(out) = xyz_out {
-        out.commit()?;
-    }
-    if let Some(mut out) = json_out {
-        serde_json::to_writer_pretty(&mut out, &summaries)?;
-        writeln!(out)?;
-        out.commit()?;
-    }
     let mut line = format!(
         "conformers gen: {} ({} ok, {} failed), {} written, {}",
         count(outcome.ok + outcome.failed, "molecule"),
@@ -126,8 +161,61 @@ pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
             outcome.reading
         ));
     }
+    match outputs {
+        Outputs::Shard(writer) => {
+            // A task with nothing left to do (a finished shard resumed) has
+            // still done its job.
+            writer.finish(outcome.total)?;
+            reporter.close(&line);
+            return Ok(match outcome.interrupted {
+                Some((_, code)) => ExitCode::from(code),
+                None if outcome.failed > 0 => ExitCode::from(1),
+                None if outcome.unreadable => ExitCode::from(2),
+                None => ExitCode::SUCCESS,
+            });
+        }
+        Outputs::Files {
+            sdf,
+            xyz,
+            json,
+            mut summaries,
+        } => {
+            if let Some((name, _)) = outcome.interrupted {
+                for (file, index, title) in &outcome.unfinished {
+                    summaries.push(json!({
+                        "name": title,
+                        "file": file,
+                        "index": index,
+                        "status": "interrupted",
+                        "error": format!("the run was stopped by {name} before this record finished"),
+                    }));
+                }
+            }
+            if outcome.read == 0 {
+                // Nothing was read: no empty output file is left behind.
+                reporter.close("conformers gen: no records were read");
+                return Ok(outcome.exit_code());
+            }
+            sdf.finish()?;
+            if let Some(out) = xyz {
+                out.commit()?;
+            }
+            if let Some(mut out) = json {
+                write_summaries(&mut out, &summaries)?;
+                out.commit()?;
+            }
+        }
+    }
     reporter.close(&line);
     Ok(outcome.exit_code())
+}
+
+/// The `--json` summary: the records' objects as a list (`merge` writes
+/// the same bytes from a sharded run).
+pub fn write_summaries(out: &mut impl Write, summaries: &[Value]) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, summaries)?;
+    writeln!(out)?;
+    Ok(())
 }
 
 /// The log line of a finished molecule.
@@ -213,7 +301,6 @@ fn merge(into: &mut Value, from: Value) {
 
 fn write_ensemble(
     sdf: &mut impl Write,
-    xyz_out: Option<&mut AtomicFile>,
     mol: &Molecule,
     ensemble: &Ensemble,
 ) -> std::io::Result<()> {
@@ -225,15 +312,17 @@ fn write_ensemble(
     for (c, tags) in ensemble.conformers.iter().zip(ensemble.tags()) {
         write_record(sdf, &mol, &c.coords, &tags)?;
     }
-    if let Some(out) = xyz_out {
-        for c in &ensemble.conformers {
-            xyz::write_frame(
-                out,
-                &mol,
-                &c.coords,
-                &xyz::comment(mol.name(), Some(c.energy)),
-            )?;
-        }
+    Ok(())
+}
+
+fn write_xyz(out: &mut AtomicFile, mol: &Molecule, ensemble: &Ensemble) -> std::io::Result<()> {
+    for c in &ensemble.conformers {
+        xyz::write_frame(
+            out,
+            mol,
+            &c.coords,
+            &xyz::comment(mol.name(), Some(c.energy)),
+        )?;
     }
     Ok(())
 }

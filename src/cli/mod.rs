@@ -26,7 +26,9 @@ mod energy;
 mod gen;
 mod info;
 mod manual;
+mod merge;
 mod minimize;
+mod shard;
 
 use clap::Parser;
 use std::io::{BufWriter, Write};
@@ -59,6 +61,7 @@ fn run(cli: args::Cli) -> anyhow::Result<ExitCode> {
         Command::Minimize(args) => minimize::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Embed(args) => embed::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Completions { shell } => manual::completions(shell),
         Command::Man { subcommand } => manual::page(subcommand.as_deref()),
     }

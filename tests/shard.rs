@@ -1,0 +1,225 @@
+//! Sharded runs: `gen --shard K/N -o DIR/`, `--resume` after kills, and
+//! `conformers merge`, compared byte for byte with one process.
+
+use assert_cmd::Command;
+use rand::{RngExt, SeedableRng};
+use std::path::Path;
+use std::time::Duration;
+
+fn conformers() -> Command {
+    Command::cargo_bin("conformers").unwrap()
+}
+
+/// Small molecules with a few rotors: about a second each at `fast`.
+const FLEXIBLE: &str = "CCCC butane\nCCO ethanol\nCCCO propanol\nc1ccccc1 benzene\n\
+                        CC(=O)Nc1ccc(O)cc1 paracetamol\nCCOC(=O)C ethyl_acetate\n";
+
+/// Rigid molecules: no sampler to train, so a run takes milliseconds.
+const RIGID: &str = "c1ccccc1 benzene\nc1ccc2ccccc2c1 naphthalene\nc1ccncc1 pyridine\n\
+                     O water\nN ammonia\nC=O formaldehyde\nCn1cnc2c1c(=O)n(C)c(=O)n2C caffeine\n";
+
+/// The SDF and the JSON summary, less its timings, of a run.
+fn outputs(sdf: &Path, json: &Path) -> (String, String) {
+    let json = std::fs::read_to_string(json)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains("\"wall_time_s\"") && !l.contains("\"train_time_s\""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (std::fs::read_to_string(sdf).unwrap(), json)
+}
+
+/// One process over `library`: the reference a merge must reproduce.
+fn single_run(dir: &Path, library: &Path) -> (String, String) {
+    let (sdf, json) = (dir.join("single.sdf"), dir.join("single.json"));
+    conformers()
+        .arg("gen")
+        .arg(library)
+        .args(["--effort", "fast", "--quiet", "-o"])
+        .arg(&sdf)
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .success();
+    outputs(&sdf, &json)
+}
+
+fn merge(run: &Path, dir: &Path) -> (String, String) {
+    let (sdf, json) = (dir.join("merged.sdf"), dir.join("merged.json"));
+    conformers()
+        .arg("merge")
+        .arg(run)
+        .arg("-o")
+        .arg(&sdf)
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .success();
+    outputs(&sdf, &json)
+}
+
+/// Record numbers in a shard's journal.
+fn journaled(shard: &Path) -> Vec<usize> {
+    std::fs::read_to_string(shard.join("journal"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("chunk-"))
+        .flat_map(|l| l.split_whitespace().skip(1).map(|w| w.parse().unwrap()))
+        .collect::<Vec<usize>>()
+}
+
+/// Every record goes to exactly one shard, for shard counts below, at and
+/// above the number of records, and the merge is the single run's output.
+#[test]
+fn shards_partition_the_records_and_merge_to_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("rigid.smi");
+    std::fs::write(&library, RIGID).unwrap();
+    let reference = single_run(dir.path(), &library);
+    for count in [1usize, 2, 3, 10] {
+        let run = dir.path().join(format!("run{count}"));
+        for k in 0..count {
+            conformers()
+                .arg("gen")
+                .arg(&library)
+                .args([
+                    "--effort",
+                    "fast",
+                    "--quiet",
+                    "--shard",
+                    &format!("{k}/{count}"),
+                ])
+                .arg("-o")
+                .arg(format!("{}/", run.display()))
+                .assert()
+                .success();
+        }
+        let mut all = Vec::new();
+        for k in 0..count {
+            let taken = journaled(&run.join(format!("shard-{k}-of-{count}")));
+            assert!(taken.iter().all(|i| i % count == k), "{count}: {taken:?}");
+            all.extend(taken);
+        }
+        all.sort_unstable();
+        assert_eq!(all, (0..7).collect::<Vec<_>>(), "{count} shards");
+        assert_eq!(merge(&run, dir.path()), reference, "{count} shards");
+    }
+}
+
+/// A task killed (SIGKILL) at random moments and resumed each time gives,
+/// merged, exactly the output of one uninterrupted process.
+#[test]
+fn resuming_after_kills_gives_the_same_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("flexible.smi");
+    std::fs::write(&library, FLEXIBLE).unwrap();
+    let reference = single_run(dir.path(), &library);
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(11);
+    for attempt in 0..3 {
+        let run = dir.path().join(format!("run{attempt}"));
+        let gen = |resume: bool| {
+            let mut command =
+                std::process::Command::new(assert_cmd::cargo::cargo_bin("conformers"));
+            command
+                .arg("gen")
+                .arg(&library)
+                .args([
+                    "--effort",
+                    "fast",
+                    "--quiet",
+                    "--chunk-records",
+                    "1",
+                    "--threads",
+                    "2",
+                ])
+                .arg("-o")
+                .arg(format!("{}/", run.display()));
+            if resume {
+                command.arg("--resume");
+            }
+            command.stderr(std::process::Stdio::null()).spawn().unwrap()
+        };
+        // Two kills at random moments, each followed by a resume.
+        let mut child = gen(false);
+        for _ in 0..2 {
+            std::thread::sleep(Duration::from_millis(rng.random_range(100..2500)));
+            child.kill().unwrap();
+            child.wait().unwrap();
+            child = gen(true);
+        }
+        assert!(child.wait().unwrap().success(), "attempt {attempt}");
+        assert_eq!(merge(&run, dir.path()), reference, "attempt {attempt}");
+    }
+}
+
+/// A run directory is one run: `merge` refuses shards of different runs,
+/// and `gen` will not add to a shard of another run or, without
+/// `--resume`, redo one.
+#[test]
+fn mixed_runs_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("rigid.smi");
+    std::fs::write(&library, RIGID).unwrap();
+    let run = format!("{}/", dir.path().join("run").display());
+    let gen = |shard: &str, seed: &str| {
+        let mut command = conformers();
+        command
+            .arg("gen")
+            .arg(&library)
+            .args([
+                "--effort", "fast", "--quiet", "--shard", shard, "--seed", seed, "-o",
+            ])
+            .arg(&run);
+        command
+    };
+    gen("0/2", "1").assert().success();
+    gen("1/2", "2").assert().success();
+    let out = conformers()
+        .args(["merge", &run, "-o", "-"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("mixes 2 runs")
+            && err.contains("shard-0-of-2")
+            && err.contains("shard-1-of-2"),
+        "{err}"
+    );
+    let again = gen("0/2", "1").assert().code(2);
+    let err = String::from_utf8_lossy(&again.get_output().stderr).to_string();
+    assert!(err.contains("add --resume"), "{err}");
+    let other = gen("0/2", "3").arg("--resume").assert().code(2);
+    let err = String::from_utf8_lossy(&other.get_output().stderr).to_string();
+    assert!(err.contains("other inputs or options"), "{err}");
+}
+
+/// `--shard auto` takes the Slurm array task; outside Slurm it says so.
+#[test]
+fn shard_auto_reads_the_slurm_array() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("rigid.smi");
+    std::fs::write(&library, RIGID).unwrap();
+    let run = dir.path().join("run");
+    conformers()
+        .arg("gen")
+        .arg(&library)
+        .args(["--effort", "fast", "--quiet", "--shard", "auto", "-o"])
+        .arg(format!("{}/", run.display()))
+        .env("SLURM_ARRAY_TASK_ID", "5")
+        .env("SLURM_ARRAY_TASK_MIN", "4")
+        .env("SLURM_ARRAY_TASK_MAX", "6")
+        .env_remove("SLURM_ARRAY_TASK_COUNT")
+        .assert()
+        .success();
+    assert_eq!(journaled(&run.join("shard-1-of-3")), [1, 4]);
+    let out = conformers()
+        .arg("gen")
+        .arg(&library)
+        .args(["--shard", "auto", "-o"])
+        .arg(format!("{}/", run.display()))
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("SLURM_ARRAY_TASK_ID is not set"), "{err}");
+}
