@@ -135,15 +135,17 @@ fn unwritable_outputs_are_refused_before_any_work() {
     assert!(!out.exists());
     assert!(leftovers(dir.path()).is_empty());
 
+    // A directory is a sharded run's output; its summaries are merge's.
     let dir_path = format!("{}/", dir.path().display());
     let run = conformers()
-        .args(["gen", "molecules/multi.sdf", "-o", &dir_path])
+        .args(["gen", "molecules/multi.sdf", "-o", &dir_path, "--json", "s.json"])
         .current_dir(root())
         .assert()
         .code(2);
     let err = stderr_of(&run);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("is a directory"), "{err}");
+    assert!(err.contains("belong to `conformers merge`"), "{err}");
+    assert!(leftovers(dir.path()).is_empty());
 }
 
 #[test]
