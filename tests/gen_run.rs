@@ -138,7 +138,14 @@ fn unwritable_outputs_are_refused_before_any_work() {
     // A directory is a sharded run's output; its summaries are merge's.
     let dir_path = format!("{}/", dir.path().display());
     let run = conformers()
-        .args(["gen", "molecules/multi.sdf", "-o", &dir_path, "--json", "s.json"])
+        .args([
+            "gen",
+            "molecules/multi.sdf",
+            "-o",
+            &dir_path,
+            "--json",
+            "s.json",
+        ])
         .current_dir(root())
         .assert()
         .code(2);

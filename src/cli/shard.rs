@@ -283,7 +283,7 @@ impl ShardWriter {
     pub fn finish(mut self, records: Option<usize>) -> anyhow::Result<()> {
         self.commit()?;
         if let Some(n) = records {
-            writeln!(self.journal, "complete {n}")?;
+            writeln!(self.journal, "records {n}")?;
             self.journal.sync_all()?;
         }
         Ok(())
@@ -309,7 +309,8 @@ fn read_journal(dir: &Path) -> anyhow::Result<Vec<Chunk>> {
     Ok(read_journal_lines(dir)?.0)
 }
 
-/// Chunks, and the record count of a task that read all its input.
+/// Chunks, and the number of records in the run if a task read its whole
+/// input.
 fn read_journal_lines(dir: &Path) -> anyhow::Result<(Vec<Chunk>, Option<usize>)> {
     let path = dir.join("journal");
     let Ok(file) = File::open(&path) else {
@@ -332,7 +333,7 @@ fn read_journal_lines(dir: &Path) -> anyhow::Result<(Vec<Chunk>, Option<usize>)>
     for line in whole.lines() {
         let mut words = line.split_whitespace();
         match words.next() {
-            Some("complete") => complete = words.next().and_then(|n| n.parse().ok()),
+            Some("records") => complete = words.next().and_then(|n| n.parse().ok()),
             Some(name) if name.starts_with("chunk-") => {
                 let number = name["chunk-".len()..].parse().unwrap_or(0);
                 let ordinals = words.filter_map(|w| w.parse().ok()).collect();
