@@ -18,6 +18,19 @@ fn stderr_of(out: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&out.get_output().stderr).to_string()
 }
 
+/// `conformers info --json` of an SDF text, a record per line.
+fn info_json(sdf: String) -> Vec<Value> {
+    let info = conformers()
+        .args(["info", "--json", "-"])
+        .write_stdin(sdf)
+        .assert()
+        .success();
+    String::from_utf8_lossy(&info.get_output().stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 fn leftovers(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
@@ -306,15 +319,7 @@ fn a_smiles_batch_is_embedded_and_keeps_its_stereo() {
         err.contains("tests/data/batch.smi: record 2 (unclosed_ring), line 3: column 2: ring closure 1 is never closed"),
         "{err}"
     );
-    let info = conformers()
-        .args(["info", "--json"])
-        .arg(&out)
-        .assert()
-        .success();
-    let records: Vec<Value> = String::from_utf8_lossy(&info.get_output().stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let records = info_json(std::fs::read_to_string(&out).unwrap());
     let names: Vec<&str> = records
         .iter()
         .map(|r| r["name"].as_str().unwrap())
@@ -425,15 +430,7 @@ fn open_stereo_is_chosen_and_listed_or_enumerated() {
         String::from_utf8_lossy(&run.get_output().stdout).to_string()
     };
     let sdf = enumerate(&[]);
-    let info = conformers()
-        .args(["info", "--json", "-"])
-        .write_stdin(sdf.clone())
-        .assert()
-        .success();
-    let records: Vec<Value> = String::from_utf8_lossy(&info.get_output().stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let records = info_json(sdf.clone());
     let names: Vec<&str> = records
         .iter()
         .map(|r| r["name"].as_str().unwrap())

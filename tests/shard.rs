@@ -10,6 +10,16 @@ fn conformers() -> Command {
     Command::cargo_bin("conformers").unwrap()
 }
 
+/// `conformers gen LIBRARY --effort fast --quiet`, more to be added.
+fn gen(library: &Path) -> Command {
+    let mut command = conformers();
+    command
+        .arg("gen")
+        .arg(library)
+        .args(["--effort", "fast", "--quiet"]);
+    command
+}
+
 /// Small molecules with a few rotors: about a second each at `fast`.
 const FLEXIBLE: &str = "CCCC butane\nCCO ethanol\nCCCO propanol\nc1ccccc1 benzene\n\
                         CC(=O)Nc1ccc(O)cc1 paracetamol\nCCOC(=O)C ethyl_acetate\n";
@@ -32,10 +42,8 @@ fn outputs(sdf: &Path, json: &Path) -> (String, String) {
 /// One process over `library`: the reference a merge must reproduce.
 fn single_run(dir: &Path, library: &Path) -> (String, String) {
     let (sdf, json) = (dir.join("single.sdf"), dir.join("single.json"));
-    conformers()
-        .arg("gen")
-        .arg(library)
-        .args(["--effort", "fast", "--quiet", "-o"])
+    gen(library)
+        .arg("-o")
         .arg(&sdf)
         .arg("--json")
         .arg(&json)
@@ -79,16 +87,8 @@ fn shards_partition_the_records_and_merge_to_one_run() {
     for count in [1usize, 2, 3, 10] {
         let run = dir.path().join(format!("run{count}"));
         for k in 0..count {
-            conformers()
-                .arg("gen")
-                .arg(&library)
-                .args([
-                    "--effort",
-                    "fast",
-                    "--quiet",
-                    "--shard",
-                    &format!("{k}/{count}"),
-                ])
+            gen(&library)
+                .args(["--shard", &format!("{k}/{count}")])
                 .arg("-o")
                 .arg(format!("{}/", run.display()))
                 .assert()
@@ -161,19 +161,15 @@ fn mixed_runs_are_refused() {
     let library = dir.path().join("rigid.smi");
     std::fs::write(&library, RIGID).unwrap();
     let run = format!("{}/", dir.path().join("run").display());
-    let gen = |shard: &str, seed: &str| {
-        let mut command = conformers();
+    let run_shard = |shard: &str, seed: &str| {
+        let mut command = gen(&library);
         command
-            .arg("gen")
-            .arg(&library)
-            .args([
-                "--effort", "fast", "--quiet", "--shard", shard, "--seed", seed, "-o",
-            ])
+            .args(["--shard", shard, "--seed", seed, "-o"])
             .arg(&run);
         command
     };
-    gen("0/2", "1").assert().success();
-    gen("1/2", "2").assert().success();
+    run_shard("0/2", "1").assert().success();
+    run_shard("1/2", "2").assert().success();
     let out = conformers()
         .args(["merge", &run, "-o", "-"])
         .assert()
@@ -185,10 +181,10 @@ fn mixed_runs_are_refused() {
             && err.contains("shard-1-of-2"),
         "{err}"
     );
-    let again = gen("0/2", "1").assert().code(2);
+    let again = run_shard("0/2", "1").assert().code(2);
     let err = String::from_utf8_lossy(&again.get_output().stderr).to_string();
     assert!(err.contains("add --resume"), "{err}");
-    let other = gen("0/2", "3").arg("--resume").assert().code(2);
+    let other = run_shard("0/2", "3").arg("--resume").assert().code(2);
     let err = String::from_utf8_lossy(&other.get_output().stderr).to_string();
     assert!(err.contains("other inputs or options"), "{err}");
 }
@@ -200,10 +196,8 @@ fn shard_auto_reads_the_slurm_array() {
     let library = dir.path().join("rigid.smi");
     std::fs::write(&library, RIGID).unwrap();
     let run = dir.path().join("run");
-    conformers()
-        .arg("gen")
-        .arg(&library)
-        .args(["--effort", "fast", "--quiet", "--shard", "auto", "-o"])
+    gen(&library)
+        .args(["--shard", "auto", "-o"])
         .arg(format!("{}/", run.display()))
         .env("SLURM_ARRAY_TASK_ID", "5")
         .env("SLURM_ARRAY_TASK_MIN", "4")

@@ -13,6 +13,15 @@ fn cases() -> Value {
     serde_json::from_str(&std::fs::read_to_string(data("smiles_cases.json")).unwrap()).unwrap()
 }
 
+/// A JSON list of atom indices.
+fn indices(list: &Value) -> Vec<usize> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as usize)
+        .collect()
+}
+
 fn hydrogens(s: &Sketch, atom: usize) -> usize {
     s.bonds
         .iter()
@@ -101,12 +110,7 @@ fn smiles_cases_match_rdkit() {
             "{smiles}: stereo double bonds"
         );
         for r in reference {
-            let ends: Vec<usize> = r["atoms"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_u64().unwrap() as usize)
-                .collect();
+            let ends = indices(&r["atoms"]);
             let ours = parsed
                 .double_bonds
                 .iter()
@@ -213,12 +217,7 @@ pub fn assert_reference_stereo(
         );
     }
     for r in double_bonds.as_array().unwrap() {
-        let ends: Vec<usize> = r["atoms"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_u64().unwrap() as usize)
-            .collect();
+        let ends = indices(&r["atoms"]);
         for p in r["pairs"].as_array().unwrap() {
             let (i, l) = (
                 p[0].as_u64().unwrap() as usize,

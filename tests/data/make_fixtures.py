@@ -597,39 +597,10 @@ def make_smiles_cases():
     embedding the sign of the chiral volume of each stereocentre (its
     neighbours in ascending index order) and, for each stereo double bond,
     which neighbour pairs are cis."""
-    from rdkit.Chem import rdMolTransforms
     cases = []
     for smiles in SMILES_CASES:
+        centres, doubles = stereo_reference(Chem.MolFromSmiles(smiles))
         mol = Chem.AddHs(Chem.MolFromSmiles(smiles))
-        params = AllChem.ETKDGv3()
-        params.randomSeed = 11
-        if AllChem.EmbedMolecule(mol, params) != 0:
-            raise RuntimeError(f"embedding failed: {smiles}")
-        conf = mol.GetConformer()
-        pos = [conf.GetAtomPosition(i) for i in range(mol.GetNumAtoms())]
-        centres = []
-        for atom in mol.GetAtoms():
-            if atom.GetChiralTag() == Chem.ChiralType.CHI_UNSPECIFIED:
-                continue
-            nbrs = sorted(n.GetIdx() for n in atom.GetNeighbors())
-            if len(nbrs) == 3:
-                nbrs = [atom.GetIdx()] + nbrs  # the lone pair's side: the centre itself
-            a, b, c, d = (pos[i] for i in nbrs)
-            v = (b - a).DotProduct((c - a).CrossProduct(d - a))
-            centres.append({"atom": atom.GetIdx(), "volume_sign": 1 if v > 0 else -1})
-        doubles = []
-        for bond in mol.GetBonds():
-            if bond.GetStereo() == Chem.BondStereo.STEREONONE:
-                continue
-            i, j = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx()
-            pairs = []
-            for x in mol.GetAtomWithIdx(i).GetNeighbors():
-                for y in mol.GetAtomWithIdx(j).GetNeighbors():
-                    if x.GetIdx() in (i, j) or y.GetIdx() in (i, j):
-                        continue
-                    dih = rdMolTransforms.GetDihedralDeg(conf, x.GetIdx(), i, j, y.GetIdx())
-                    pairs.append([x.GetIdx(), y.GetIdx(), abs(dih) < 90])
-            doubles.append({"atoms": [i, j], "pairs": pairs})
         cases.append({
             "smiles": smiles,
             "atomic_numbers": [a.GetAtomicNum() for a in mol.GetAtoms()],
