@@ -38,11 +38,21 @@ pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
                  `conformers merge`"
             );
         }
+        // Everything besides the input files that the output depends on.
+        let settings = json!({
+            "smiles": args.inputs.smiles,
+            "format": args.inputs.format.map(|f| format!("{f:?}")),
+            "stereoisomers": args
+                .inputs
+                .enumerate_stereo
+                .then_some(args.inputs.max_stereoisomers),
+            "options": format!("{options:?}"),
+        });
         let (writer, finished) = ShardWriter::open(
             &args.output,
             shard,
-            &args.inputs,
-            &format!("{options:?}"),
+            &args.inputs.inputs,
+            &settings,
             args.resume,
             args.chunk_records as usize,
         )?;

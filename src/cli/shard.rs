@@ -14,7 +14,6 @@
 //! output is the same bytes, and `merge` reassembles exactly what one
 //! process would have written.
 
-use super::args::Inputs;
 use anyhow::{bail, Context};
 use conformers::io::AtomicFile;
 use serde_json::{json, Value};
@@ -107,11 +106,12 @@ pub fn is_directory(output: &str) -> bool {
     output.ends_with('/') || Path::new(output).is_dir()
 }
 
-/// What must agree between the tasks of one run: the tool, the inputs
-/// (names, sizes and a content fingerprint) and the options.
-fn run_identity(inputs: &Inputs, options: &str) -> anyhow::Result<Value> {
+/// What must agree between the tasks of one run: the tool, the input files
+/// (names, sizes and a content fingerprint) and `settings` (everything else
+/// the output depends on).
+fn run_identity(inputs: &[String], settings: &Value) -> anyhow::Result<Value> {
     let mut files = Vec::new();
-    for path in &inputs.inputs {
+    for path in inputs {
         if path == "-" {
             bail!("a sharded run reads its input once per task: give a file, not '-'");
         }
@@ -138,9 +138,7 @@ fn run_identity(inputs: &Inputs, options: &str) -> anyhow::Result<Value> {
     Ok(json!({
         "version": env!("CARGO_PKG_VERSION"),
         "inputs": files,
-        "smiles": inputs.smiles,
-        "format": inputs.format.map(|f| format!("{f:?}")),
-        "options": options,
+        "settings": settings,
     }))
 }
 
@@ -171,17 +169,18 @@ pub struct ShardWriter {
 }
 
 impl ShardWriter {
-    /// Opens (or with `resume` reopens) the shard's directory under `root`;
-    /// returns the writer and the records already finished there.
+    /// Opens (or with `resume` reopens) the shard's directory under `root`
+    /// for a run over the files `inputs` with `settings`; returns the
+    /// writer and the records already finished there.
     pub fn open(
         root: &str,
         shard: Shard,
-        inputs: &Inputs,
-        options: &str,
+        inputs: &[String],
+        settings: &Value,
         resume: bool,
         size: usize,
     ) -> anyhow::Result<(ShardWriter, HashSet<usize>)> {
-        let identity = run_identity(inputs, options)?;
+        let identity = run_identity(inputs, settings)?;
         let dir = Path::new(root).join(shard.dir_name());
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let manifest = dir.join("manifest.json");
