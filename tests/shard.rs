@@ -217,3 +217,33 @@ fn shard_auto_reads_the_slurm_array() {
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("SLURM_ARRAY_TASK_ID is not set"), "{err}");
 }
+
+/// A journal whose last line a kill cut off: the line is dropped, its
+/// records are redone, and the merge is still the single run's output.
+#[test]
+fn a_journal_line_cut_off_is_redone() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("rigid.smi");
+    std::fs::write(&library, RIGID).unwrap();
+    let reference = single_run(dir.path(), &library);
+    let run = dir.path().join("run");
+    let task = |resume: bool| {
+        let mut command = gen(&library);
+        command
+            .args(["--chunk-records", "1", "--threads", "1", "-o"])
+            .arg(format!("{}/", run.display()));
+        if resume {
+            command.arg("--resume");
+        }
+        command.assert().success();
+    };
+    task(false);
+    let journal = run.join("shard-0-of-1/journal");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    // Drop the record count and cut the last chunk's line in the middle.
+    let last_chunk = text.rfind("chunk-").unwrap();
+    std::fs::write(&journal, &text[..last_chunk + 8]).unwrap();
+    task(true);
+    assert_eq!(journaled(&run.join("shard-0-of-1")).len(), 7);
+    assert_eq!(merge(&run, dir.path()), reference);
+}

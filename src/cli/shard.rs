@@ -221,6 +221,13 @@ impl ShardWriter {
             .append(true)
             .open(&journal_path)
             .with_context(|| format!("cannot write {}", journal_path.display()))?;
+        // A line cut off by a kill is dropped, so that the next one starts
+        // on a line of its own.
+        let text = fs::read(&journal_path)?;
+        let whole = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if whole < text.len() {
+            journal.set_len(whole as u64)?;
+        }
         Ok((
             ShardWriter {
                 dir,
@@ -438,7 +445,13 @@ pub fn merge(
                 .collect();
             index_cache.insert(key.clone(), by_ordinal);
         }
-        let record = &index_cache[&key][&ordinal];
+        let Some(record) = index_cache[&key].get(&ordinal) else {
+            bail!(
+                "{}/{chunk}.json lacks record {}, which the journal places there",
+                shards[*s].display(),
+                ordinal + 1
+            );
+        };
         let (offset, length) = (
             record["sdf"][0].as_u64().unwrap_or(0),
             record["sdf"][1].as_u64().unwrap_or(0) as usize,
