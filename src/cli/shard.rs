@@ -457,6 +457,10 @@ pub fn merge(
             record["sdf"][1].as_u64().unwrap_or(0) as usize,
         );
         if open.get(s).is_none_or(|(name, _)| name != chunk) {
+            // One open chunk per shard, within the usual open-file limit.
+            if open.len() >= 256 {
+                open.clear();
+            }
             let path = shards[*s].join(format!("{chunk}.sdf"));
             let file =
                 File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
