@@ -3,7 +3,7 @@
 
 use assert_cmd::Command;
 use rand::{RngExt, SeedableRng};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 fn conformers() -> Command {
@@ -28,6 +28,14 @@ const FLEXIBLE: &str = "CCCC butane\nCCO ethanol\nCCCO propanol\nc1ccccc1 benzen
 const RIGID: &str = "c1ccccc1 benzene\nc1ccc2ccccc2c1 naphthalene\nc1ccncc1 pyridine\n\
                      O water\nN ammonia\nC=O formaldehyde\nCn1cnc2c1c(=O)n(C)c(=O)n2C caffeine\n";
 
+/// A temporary directory holding `text` as the file `name`.
+fn library(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
 /// The SDF and the JSON summary, less its timings, of a run.
 fn outputs(sdf: &Path, json: &Path) -> (String, String) {
     let json = std::fs::read_to_string(json)
@@ -39,10 +47,13 @@ fn outputs(sdf: &Path, json: &Path) -> (String, String) {
     (std::fs::read_to_string(sdf).unwrap(), json)
 }
 
-/// One process over `library`: the reference a merge must reproduce.
-fn single_run(dir: &Path, library: &Path) -> (String, String) {
-    let (sdf, json) = (dir.join("single.sdf"), dir.join("single.json"));
-    gen(library)
+/// `command` writing `STEM.sdf` and `STEM.json` in `dir`, and what it wrote.
+fn written(mut command: Command, dir: &Path, stem: &str) -> (String, String) {
+    let (sdf, json) = (
+        dir.join(format!("{stem}.sdf")),
+        dir.join(format!("{stem}.json")),
+    );
+    command
         .arg("-o")
         .arg(&sdf)
         .arg("--json")
@@ -52,18 +63,15 @@ fn single_run(dir: &Path, library: &Path) -> (String, String) {
     outputs(&sdf, &json)
 }
 
+/// One process over `library`: the reference a merge must reproduce.
+fn single_run(dir: &Path, library: &Path) -> (String, String) {
+    written(gen(library), dir, "single")
+}
+
 fn merge(run: &Path, dir: &Path) -> (String, String) {
-    let (sdf, json) = (dir.join("merged.sdf"), dir.join("merged.json"));
-    conformers()
-        .arg("merge")
-        .arg(run)
-        .arg("-o")
-        .arg(&sdf)
-        .arg("--json")
-        .arg(&json)
-        .assert()
-        .success();
-    outputs(&sdf, &json)
+    let mut command = conformers();
+    command.arg("merge").arg(run);
+    written(command, dir, "merged")
 }
 
 /// Record numbers in a shard's journal.
@@ -80,9 +88,7 @@ fn journaled(shard: &Path) -> Vec<usize> {
 /// above the number of records, and the merge is the single run's output.
 #[test]
 fn shards_partition_the_records_and_merge_to_one_run() {
-    let dir = tempfile::tempdir().unwrap();
-    let library = dir.path().join("rigid.smi");
-    std::fs::write(&library, RIGID).unwrap();
+    let (dir, library) = library("rigid.smi", RIGID);
     let reference = single_run(dir.path(), &library);
     for count in [1usize, 2, 3, 10] {
         let run = dir.path().join(format!("run{count}"));
@@ -110,9 +116,7 @@ fn shards_partition_the_records_and_merge_to_one_run() {
 /// merged, exactly the output of one uninterrupted process.
 #[test]
 fn resuming_after_kills_gives_the_same_output() {
-    let dir = tempfile::tempdir().unwrap();
-    let library = dir.path().join("flexible.smi");
-    std::fs::write(&library, FLEXIBLE).unwrap();
+    let (dir, library) = library("flexible.smi", FLEXIBLE);
     let reference = single_run(dir.path(), &library);
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(11);
     for attempt in 0..3 {
@@ -157,9 +161,7 @@ fn resuming_after_kills_gives_the_same_output() {
 /// `--resume`, redo one.
 #[test]
 fn mixed_runs_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let library = dir.path().join("rigid.smi");
-    std::fs::write(&library, RIGID).unwrap();
+    let (dir, library) = library("rigid.smi", RIGID);
     let run = format!("{}/", dir.path().join("run").display());
     let run_shard = |shard: &str, seed: &str| {
         let mut command = gen(&library);
@@ -192,9 +194,7 @@ fn mixed_runs_are_refused() {
 /// `--shard auto` takes the Slurm array task; outside Slurm it says so.
 #[test]
 fn shard_auto_reads_the_slurm_array() {
-    let dir = tempfile::tempdir().unwrap();
-    let library = dir.path().join("rigid.smi");
-    std::fs::write(&library, RIGID).unwrap();
+    let (dir, library) = library("rigid.smi", RIGID);
     let run = dir.path().join("run");
     gen(&library)
         .args(["--shard", "auto", "-o"])
@@ -222,9 +222,7 @@ fn shard_auto_reads_the_slurm_array() {
 /// records are redone, and the merge is still the single run's output.
 #[test]
 fn a_journal_line_cut_off_is_redone() {
-    let dir = tempfile::tempdir().unwrap();
-    let library = dir.path().join("rigid.smi");
-    std::fs::write(&library, RIGID).unwrap();
+    let (dir, library) = library("rigid.smi", RIGID);
     let reference = single_run(dir.path(), &library);
     let run = dir.path().join("run");
     let task = |resume: bool| {
