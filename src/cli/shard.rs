@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::hash::Hasher;
-use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -203,7 +203,7 @@ impl ShardWriter {
                     dir.display()
                 );
             }
-            for chunk in read_journal(&dir)? {
+            for chunk in read_journal(&dir)?.0 {
                 next_chunk = next_chunk.max(chunk.number + 1);
                 if chunk.present(&dir) {
                     finished.extend(chunk.ordinals);
@@ -310,24 +310,14 @@ impl Chunk {
     }
 }
 
-/// The journal's chunks; a last line cut off by a kill is no chunk.
-fn read_journal(dir: &Path) -> anyhow::Result<Vec<Chunk>> {
-    Ok(read_journal_lines(dir)?.0)
-}
-
-/// Chunks, and the number of records in the run if a task read its whole
-/// input.
-fn read_journal_lines(dir: &Path) -> anyhow::Result<(Vec<Chunk>, Option<usize>)> {
+/// The journal's chunks, and the number of records in the run if a task
+/// read its whole input; a last line cut off by a kill counts for nothing.
+fn read_journal(dir: &Path) -> anyhow::Result<(Vec<Chunk>, Option<usize>)> {
     let path = dir.join("journal");
-    let Ok(file) = File::open(&path) else {
-        return Ok((Vec::new(), None));
-    };
-    let text = {
-        let mut s = String::new();
-        BufReader::new(file)
-            .read_to_string(&mut s)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        s
+    let text = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
     let mut chunks = Vec::new();
     let mut complete = None;
@@ -373,7 +363,7 @@ pub struct Merged {
 pub fn merge(
     root: &Path,
     sdf: &mut impl Write,
-    failed: Option<&mut dyn Write>,
+    mut failed: Option<&mut dyn Write>,
 ) -> anyhow::Result<(Merged, Vec<Value>)> {
     let mut shards = Vec::new();
     for entry in fs::read_dir(root).with_context(|| format!("cannot read {}", root.display()))? {
@@ -417,7 +407,7 @@ pub fn merge(
     let mut place: BTreeMap<usize, (usize, String)> = BTreeMap::new();
     let mut total = None;
     for (s, dir) in shards.iter().enumerate() {
-        let (chunks, complete) = read_journal_lines(dir)?;
+        let (chunks, complete) = read_journal(dir)?;
         total = total.or(complete);
         for chunk in chunks.into_iter().filter(|c| c.present(dir)) {
             for ordinal in &chunk.ordinals {
@@ -426,7 +416,6 @@ pub fn merge(
         }
     }
     let mut summaries = Vec::with_capacity(place.len());
-    let mut failed_out = failed;
     let mut failures = 0;
     let mut index_cache: BTreeMap<(usize, String), BTreeMap<usize, Value>> = BTreeMap::new();
     let mut open: BTreeMap<usize, (String, File)> = BTreeMap::new();
@@ -478,7 +467,7 @@ pub fn merge(
         sdf.write_all(&bytes)?;
         if let Some(text) = record["failed"].as_str() {
             failures += 1;
-            if let Some(out) = failed_out.as_mut() {
+            if let Some(out) = failed.as_mut() {
                 out.write_all(text.as_bytes())?;
             }
         }
