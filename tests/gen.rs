@@ -5,6 +5,7 @@
 
 use crate::util::{data, read_ok, root};
 use assert_cmd::Command;
+use conformers::ensemble::rmsd::SymmetricRmsd;
 use conformers::forcefield::mmff::{MmffOptions, MmffSystem};
 use conformers::mol::stereo::{dihedral, Stereo};
 use conformers::sampler::resample::{hilbert_index, hilbert_resample};
@@ -96,6 +97,61 @@ fn minima_reach_other_ring_puckers_and_invertomers() {
             assert!(stereo
                 .differences(&Stereo::perceive_at(mol, m.coords()))
                 .is_empty());
+        }
+    }
+}
+
+/// Low minima that differ from the input in what torsions cannot reach:
+/// the other half-chair of a cyclohexene, the other amide rotamer and chair
+/// of a piperidine amide, other shapes of a 14-membered lactone's ring. The
+/// output's lowest energy is RDKit's lowest of 300 conformers, and every
+/// RDKit minimum within 3 kcal/mol of it is matched within 0.75 Å.
+#[test]
+fn minima_hold_other_ring_shapes_and_amide_rotamers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.sdf");
+    let input = data("shapes.sdf");
+    gen(&[
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--effort",
+        "thorough",
+        "-n",
+        "300",
+    ])
+    .assert()
+    .success();
+    let records = read_ok(&out);
+    let references = read_ok(&data("shapes_reference.sdf"));
+    for mol in &read_ok(&input) {
+        let of = |set: &[Molecule]| -> Vec<Molecule> {
+            set.iter()
+                .filter(|m| m.name() == mol.name())
+                .cloned()
+                .collect()
+        };
+        let mine = of(&records);
+        check_records(mol, &mine);
+        let lowest = tag(&mine[0], "ENERGY");
+        let expected = tag(mol, "LOWEST_MMFF94");
+        assert!(
+            lowest < expected + 2e-3,
+            "{}: lowest {lowest}, RDKit {expected}",
+            mol.name()
+        );
+        let rmsd = SymmetricRmsd::new(mol);
+        for r in of(&references) {
+            let closest = mine
+                .iter()
+                .map(|m| rmsd.rmsd(m.coords(), r.coords()))
+                .fold(f64::INFINITY, f64::min);
+            assert!(
+                closest < 0.75,
+                "{}: RDKit minimum at {} kcal/mol is {closest:.2} Å from the nearest output",
+                mol.name(),
+                tag(&r, "ENERGY")
+            );
         }
     }
 }

@@ -5,7 +5,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use conformers::ensemble::minimize::MinimizeOptions;
 use conformers::forcefield::mmff::{Dielectric, MmffOptions, Variant};
-use conformers::generate::{GenOptions, Mode};
+use conformers::generate::{GenOptions, Mode, SearchForcefield};
 use conformers::sampler::{Ablation, Device, Effort, SearchKind, Settings};
 use conformers::torsion::RotorOptions;
 use std::time::Duration;
@@ -225,6 +225,11 @@ pub struct GenArgs {
     pub device: DeviceArg,
     #[command(flatten)]
     pub forcefield: ForceFieldArgs,
+    /// minima: force field of the search (sampling, torsion relaxation,
+    /// ranking). Minima are minimised and ENERGY written in the force
+    /// field chosen above; SEARCH_ENERGY holds the search's energy.
+    #[arg(long, value_enum, default_value = "distance")]
+    pub search_ff: SearchForcefieldArg,
     /// Treat amide-like C(=O|S)-N bonds as rotors too.
     #[arg(long)]
     pub rotate_amides: bool,
@@ -248,6 +253,27 @@ pub struct GenArgs {
     /// No progress output.
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// `--search-ff` (the library's [`SearchForcefield`]).
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SearchForcefieldArg {
+    /// The chosen force field as it is.
+    Full,
+    /// Distance-dependent dielectric ε = 4r.
+    Distance,
+    /// No electrostatics.
+    NoEstat,
+}
+
+impl From<SearchForcefieldArg> for SearchForcefield {
+    fn from(arg: SearchForcefieldArg) -> SearchForcefield {
+        match arg {
+            SearchForcefieldArg::Full => SearchForcefield::Full,
+            SearchForcefieldArg::Distance => SearchForcefield::Distance,
+            SearchForcefieldArg::NoEstat => SearchForcefield::NoEstat,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -482,6 +508,7 @@ impl GenArgs {
             effort: args.effort.into(),
             device: args.device.into(),
             forcefield: args.forcefield.options()?,
+            search_forcefield: args.search_ff.into(),
             rotors: RotorOptions {
                 rotate_amides: args.rotate_amides,
             },

@@ -86,6 +86,54 @@ pub fn embed(sketch: &Sketch, seed: u64) -> Result<Embedded, EmbedError> {
     Err(EmbedError::NoGeometry(ATTEMPTS))
 }
 
+/// A 3D structure as a sketch: its graph with the configuration every
+/// stereo element has in its coordinates, so that embeddings of the sketch
+/// are other conformers of the same stereoisomer.
+pub fn structure_sketch(mol: &Molecule) -> Sketch {
+    let stereo = Stereo::perceive(mol);
+    let centres = stereo
+        .centres
+        .iter()
+        .filter_map(|c| {
+            let mut neighbours = [None; 4];
+            for (slot, &n) in neighbours.iter_mut().zip(&c.neighbors) {
+                *slot = Some(n);
+            }
+            let mut centre = Tetrahedral {
+                centre: c.atom,
+                neighbours,
+                anticlockwise: false,
+            };
+            centre.anticlockwise = signed_volume(&centre, mol.coords())? < 0.0;
+            Some(centre)
+        })
+        .collect();
+    let double_bonds = stereo
+        .double_bonds
+        .iter()
+        .map(|d| CisTrans {
+            a: d.atoms[1],
+            b: d.atoms[2],
+            ref_a: d.atoms[0],
+            ref_b: d.atoms[3],
+            cis: d.cis,
+        })
+        .collect();
+    Sketch {
+        name: mol.name().to_string(),
+        comment: String::new(),
+        data: Vec::new(),
+        atoms: mol.atoms().to_vec(),
+        bonds: mol
+            .bonds()
+            .iter()
+            .map(|b| (b.atoms[0], b.atoms[1], b.order))
+            .collect(),
+        centres,
+        double_bonds,
+    }
+}
+
 /// The open elements with the CIP labels they have in `mol`.
 fn describe(mol: &Molecule, open: &[Unspecified]) -> Vec<OpenStereo> {
     let stereo = Stereo::perceive(mol);

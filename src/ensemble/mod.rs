@@ -20,6 +20,23 @@ pub struct MinimizeResult {
     pub converged: bool,
 }
 
+/// The written force field or the search's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Field {
+    Written,
+    Search,
+}
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Written => "written",
+            Field::Search => "search",
+        }
+    }
+}
+
 /// One output conformer.
 #[derive(Clone, Debug)]
 pub struct Conformer {
@@ -27,6 +44,13 @@ pub struct Conformer {
     pub coords: Vec<Point3<f64>>,
     /// MMFF94 energy of `coords` (kcal/mol).
     pub energy: f64,
+    /// Energy of `coords` in the force field the search ranked by (see
+    /// [`crate::generate::SearchForcefield`]); `energy` where that is the
+    /// written force field.
+    pub search_energy: f64,
+    /// minima: the force field `coords` are a minimum of; `None` for the
+    /// draws of boltzmann mode.
+    pub minimum_of: Option<Field>,
     /// boltzmann: self-normalised importance weight; minima: Boltzmann
     /// population from the energies. Sums to 1 over the ensemble.
     pub weight: f64,

@@ -6,7 +6,7 @@
 use super::lbfgs::LbfgsOptions;
 use super::minimize::{minimize_cartesian, minimize_torsions, MinimizeOptions};
 use super::rmsd::{prune, SymmetricRmsd};
-use super::{as_written, Conformer};
+use super::{as_written, Conformer, Field};
 use crate::forcefield::mmff::MmffSystem;
 use crate::mol::stereo::Stereo;
 use crate::mol::Molecule;
@@ -24,6 +24,14 @@ pub const RELAXATION_MARGIN: f64 = 5.0;
 /// The other ring puckers and invertomers relax at most this many times as
 /// many draws as the sampled one, shared among them.
 const VARIANT_RELAXATIONS: usize = 3;
+
+/// The search force field's basins are minimised with this fraction of the
+/// written one's budget.
+const SEARCH_FIELD_SHARE: usize = 2;
+
+/// Puts search minima after every written one in the pruning order (more
+/// than any energy window).
+const SEARCH_MINIMA_AFTER: f64 = 1e6;
 
 /// Torsion minima closer than this (largest wrapped difference, radians)
 /// are one basin.
@@ -46,6 +54,39 @@ pub fn lowest_energy(conformers: &[Conformer]) -> f64 {
         .map(|c| c.energy)
         .fold(f64::INFINITY, f64::min)
 }
+
+/// The force fields of a minima search: torsions relax and minima are
+/// ranked in `search`; minima are minimised and reported in `written`.
+#[derive(Clone, Copy)]
+pub struct ForceFields<'a> {
+    pub search: &'a MmffSystem,
+    pub written: &'a MmffSystem,
+}
+
+impl ForceFields<'_> {
+    fn get(&self, field: Field) -> &MmffSystem {
+        match field {
+            Field::Written => self.written,
+            Field::Search => self.search,
+        }
+    }
+
+    /// A minimum of `field` at `coords` (as written) with its energies in
+    /// both force fields.
+    fn conformer(&self, coords: Vec<Point3<f64>>, field: Field) -> Conformer {
+        Conformer {
+            energy: self.written.energy(&coords).total(),
+            search_energy: self.search.energy(&coords).total(),
+            minimum_of: Some(field),
+            coords,
+            weight: 0.0,
+        }
+    }
+}
+
+/// A torsion minimum to minimise: its space, torsions, energy there, and
+/// the force field that minimises it.
+type Candidate<'a> = (&'a TorsionSpace, Vec<f64>, f64, Field);
 
 /// Boltzmann populations at kT from the energies.
 pub fn set_populations(conformers: &mut [Conformer], kt: f64) {
@@ -77,21 +118,34 @@ impl Minima {
     }
 }
 
+/// What a search may spend: full minimisations, and time.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub minimizations: usize,
+    pub deadline: Option<Instant>,
+}
+
 /// Relaxes `starts` (the draws) in the sampled torsion space (`spaces[0]`),
 /// and its distinct minima with a share of the draws in the torsion spaces
-/// of the other ring puckers and nitrogen invertomers (`spaces[1..]`), each
-/// space's own geometry too; minimises the lowest distinct torsion minima of
-/// all with full MMFF94 and keeps those with the input's stereochemistry.
-/// `None` when the deadline passed.
+/// of the other ring conformations, amide rotamers and nitrogen invertomers
+/// (`spaces[1..]`), each space's own geometry too; with `searched` (the
+/// sampled space in the search force field), the draws once more there.
+/// Minimises the lowest distinct torsion minima of each force field in the
+/// written one and keeps those with the input's stereochemistry. `None`
+/// when the deadline passed.
 pub fn search(
     mol: &Molecule,
-    system: &MmffSystem,
+    fields: ForceFields,
     spaces: &[TorsionSpace],
+    searched: Option<&TorsionSpace>,
     starts: &[Vec<f64>],
     window: &Window,
-    max_minimizations: usize,
-    deadline: Option<Instant>,
+    limits: Limits,
 ) -> Option<Minima> {
+    let Limits {
+        minimizations: max_minimizations,
+        deadline,
+    } = limits;
     let late = || deadline.is_some_and(|d| Instant::now() >= d);
     let mut evaluations = 0;
     let (first, rest) = spaces.split_first()?;
@@ -110,38 +164,52 @@ pub fn search(
         .map(|b| b.0.clone())
         .chain(starts[..share].iter().cloned())
         .collect();
-    let mut candidates: Vec<(usize, Vec<f64>, f64)> =
-        sampled.into_iter().map(|(tau, e)| (0, tau, e)).collect();
-    for (k, space) in rest.iter().enumerate() {
+    let mut candidates: Vec<Candidate> = sampled
+        .into_iter()
+        .map(|(tau, e)| (first, tau, e, Field::Written))
+        .collect();
+    for space in rest {
         let starts: Vec<Vec<f64>> = std::iter::once(own(space))
             .chain(transferred.iter().cloned())
             .collect();
         let found = basins(space, &starts, max_minimizations, &mut evaluations, late)?;
-        candidates.extend(found.into_iter().map(|(tau, e)| (k + 1, tau, e)));
+        candidates.extend(
+            found
+                .into_iter()
+                .map(|(tau, e)| (space, tau, e, Field::Written)),
+        );
     }
-    candidates.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));
-    let lowest = candidates.first()?.2;
-    candidates.retain(|c| c.2 <= lowest + window.energy_window + RELAXATION_MARGIN);
-    candidates.truncate(max_minimizations.max(1));
+    let mut candidates = lowest_candidates(candidates, window, max_minimizations);
+    if let Some(space) = searched {
+        // The search force field's own lowest basins, with a share of the
+        // budget, minimised there: shapes that the written force field
+        // ranks too high, or folds when it minimises them.
+        let found = basins(space, &all, max_minimizations, &mut evaluations, late)?;
+        let found = found
+            .into_iter()
+            .map(|(tau, e)| (space, tau, e, Field::Search))
+            .collect();
+        candidates.extend(lowest_candidates(
+            found,
+            window,
+            max_minimizations / SEARCH_FIELD_SHARE,
+        ));
+    }
     let input_stereo = Stereo::perceive(mol);
     let full = MinimizeOptions::default();
     let minimized: Vec<(Option<Conformer>, usize)> = candidates
         .par_iter()
-        .map(|(k, tau, _)| {
+        .map(|&(space, ref tau, _, field)| {
             if late() {
                 return None;
             }
-            let mut coords = spaces[*k].coords(tau);
-            let r = minimize_cartesian(system, &mut coords, &full);
+            let mut coords = space.coords(tau);
+            let r = minimize_cartesian(fields.get(field), &mut coords, &full);
             let coords = as_written(&coords);
             let same_stereo = input_stereo
                 .differences(&Stereo::perceive_at(mol, &coords))
                 .is_empty();
-            let conformer = same_stereo.then(|| Conformer {
-                energy: system.energy(&coords).total(),
-                coords,
-                weight: 0.0,
-            });
+            let conformer = same_stereo.then(|| fields.conformer(coords, field));
             Some((conformer, r.evaluations))
         })
         .collect::<Option<_>>()?;
@@ -157,15 +225,34 @@ pub fn search(
     })
 }
 
+/// The candidates within the window (and the relaxation margin) of the
+/// lowest, lowest first (the sampled space first among equals), at most
+/// `limit`.
+fn lowest_candidates<'a>(
+    mut candidates: Vec<Candidate<'a>>,
+    window: &Window,
+    limit: usize,
+) -> Vec<Candidate<'a>> {
+    // A stable sort keeps equal energies in the order of the spaces.
+    candidates.sort_by(|a, b| a.2.total_cmp(&b.2));
+    let Some(lowest) = candidates.first().map(|c| c.2) else {
+        return candidates;
+    };
+    candidates.retain(|c| c.2 <= lowest + window.energy_window + RELAXATION_MARGIN);
+    candidates.truncate(limit.max(1));
+    candidates
+}
+
 /// The output of minima mode from all minima found: with their mirror
 /// images when the molecule has no stereocentres, within the energy
 /// window, pruned by RMSD from the lowest, at most `window.count`.
-pub fn finish(
-    mol: &Molecule,
-    system: &MmffSystem,
-    mut conformers: Vec<Conformer>,
-    window: &Window,
-) -> Vec<Conformer> {
+///
+/// A conformer's rank is the lower of its energies above the lowest in the
+/// written and in the search force field: the window keeps what either
+/// holds low, so that a search force field without electrostatics adds
+/// the extended shapes a polar molecule's vacuum energy pushes out, and
+/// loses none of its low minima.
+pub fn finish(mol: &Molecule, mut conformers: Vec<Conformer>, window: &Window) -> Vec<Conformer> {
     if Stereo::perceive(mol).centres.is_empty() {
         // Without stereocentres the mirror image of a conformer is a
         // conformer of the same molecule with the same energy.
@@ -178,23 +265,40 @@ pub fn finish(
                     .map(|p| Point3::new(-p.x, p.y, p.z))
                     .collect();
                 Conformer {
-                    energy: system.energy(&coords).total(),
                     coords,
-                    weight: 0.0,
+                    ..c.clone()
                 }
             })
             .collect();
         conformers.extend(mirrors);
     }
     let lowest = lowest_energy(&conformers);
-    conformers.retain(|c| c.energy <= lowest + window.energy_window);
+    let lowest_search = conformers
+        .iter()
+        .map(|c| c.search_energy)
+        .fold(f64::INFINITY, f64::min);
+    let rank = |c: &Conformer| (c.energy - lowest).min(c.search_energy - lowest_search);
+    conformers.retain(|c| rank(c) <= window.energy_window);
     let coords: Vec<Vec<Point3<f64>>> = conformers.iter().map(|c| c.coords.clone()).collect();
-    let energies: Vec<f64> = conformers.iter().map(|c| c.energy).collect();
-    let kept = prune(&SymmetricRmsd::new(mol), &coords, &energies, window.rmsd);
-    kept.into_iter()
+    // Minima of the written force field are pruned first: a search
+    // minimum within the threshold of one is the same conformer, less
+    // relaxed.
+    let order: Vec<f64> = conformers
+        .iter()
+        .map(|c| match c.minimum_of {
+            Some(Field::Search) => SEARCH_MINIMA_AFTER + rank(c),
+            _ => rank(c),
+        })
+        .collect();
+    let mut kept = prune(&SymmetricRmsd::new(mol), &coords, &order, window.rmsd);
+    kept.sort_by(|&a, &b| rank(&conformers[a]).total_cmp(&rank(&conformers[b])));
+    let mut kept: Vec<Conformer> = kept
+        .into_iter()
         .take(window.count)
         .map(|k| conformers[k].clone())
-        .collect()
+        .collect();
+    kept.sort_by(|a, b| a.energy.total_cmp(&b.energy));
+    kept
 }
 
 /// Relaxes `starts` in torsion space and returns the distinct torsion

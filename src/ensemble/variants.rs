@@ -1,22 +1,26 @@
-//! Ring puckers and nitrogen invertomers: the conformational changes that
-//! rotations about rotors cannot make. A torsion-space search keeps the
-//! input's ring conformations (a chair stays that chair, a boat stays a
-//! boat) and the pyramids of its amine nitrogens; the geometries made here
-//! give it other starting points.
+//! Ring puckers, amide rotamers and nitrogen invertomers: the
+//! conformational changes that rotations about rotors cannot make. A
+//! torsion-space search keeps the input's ring conformations (a chair stays
+//! that chair, a boat stays a boat), the rotamers of its amides and the
+//! pyramids of its amine nitrogens; the geometries made here give it other
+//! starting points.
 //!
 //! Each variant is made by a restrained MMFF94 minimisation that drives the
 //! endocyclic dihedrals of a ring to the mirror image of the input's pucker
 //! (a chair flip) or, for six-membered rings of single bonds, to either
-//! ideal chair, and the signed volume of an amine nitrogen's pyramid to the
-//! opposite of the input's; a free minimisation follows. Variants whose
-//! stereochemistry changed, or that fell back to a pucker already found, are
-//! dropped.
+//! ideal chair; the dihedral across an amide-like C–N bond half a turn away
+//! from the input's (E to Z); and the signed volume of an amine nitrogen's
+//! pyramid to the opposite of the input's; a free minimisation follows.
+//! Variants whose stereochemistry changed, or that fell back to a
+//! conformation already found, are dropped.
 
+use super::embed::{embed, structure_sketch};
 use super::minimize::{minimize_cartesian, minimize_restrained, MinimizeOptions};
 use crate::forcefield::mmff::terms::dihedral_and_derivatives;
 use crate::forcefield::mmff::MmffSystem;
 use crate::mol::stereo::{dihedral, Stereo};
 use crate::mol::{BondOrder, Molecule};
+use crate::torsion::is_amide_like;
 use nalgebra::{Point3, Vector3};
 use rayon::prelude::*;
 
@@ -32,6 +36,22 @@ pub struct Variant {
 /// Rings whose largest endocyclic dihedral is below this (degrees) are flat
 /// (aromatic, or fused to flat rings) and have no pucker to change.
 const FLAT_RING: f64 = 15.0;
+
+/// Rings of up to this many atoms get restrained pucker changes; larger
+/// ones (up to [`MAX_RING`]) only the conformations of embeddings.
+const MAX_RESTRAINED_RING: usize = 8;
+
+/// Largest ring whose conformations are told apart.
+const MAX_RING: usize = 30;
+
+/// A macrocycle's endocyclic dihedral above this (degrees) is anti.
+const ANTI: f64 = 120.0;
+
+/// An amide rotamer is made by turning its dihedral this far (degrees).
+const AMIDE_TURN: f64 = 160.0;
+
+/// Separates the embeddings' random streams from the sampler's.
+const EMBEDDING_STREAM: u64 = 0x0e3b_ed00_5a9e_0000;
 
 /// Endocyclic dihedral of an ideal cyclohexane chair (degrees).
 const CHAIR: f64 = 55.0;
@@ -51,9 +71,12 @@ const MAX_COMBINATIONS: usize = 48;
 /// One way to change the input's geometry.
 #[derive(Clone, Debug)]
 enum Change {
-    /// Drive the dihedrals (r_i, r_i+1, r_i+2, r_i+3) of a ring, in ring
-    /// order, to these values (radians).
-    Ring { ring: Vec<usize>, targets: Vec<f64> },
+    /// Drive these dihedrals (of a ring, or across an amide bond) to
+    /// these values (radians).
+    Dihedrals {
+        atoms: Vec<[usize; 4]>,
+        targets: Vec<f64>,
+    },
     /// Drive the signed volume of a nitrogen's three neighbours to this
     /// value (Å³).
     Nitrogen {
@@ -63,20 +86,25 @@ enum Change {
     },
 }
 
-/// Distinct alternative ring puckers and nitrogen invertomers of `mol`,
-/// lowest energy first, none with the input's puckers and pyramids and none
-/// with changed stereochemistry; and the energy evaluations spent. Once
-/// `late()` is true no further combination is tried.
+/// Distinct alternative ring conformations, amide rotamers and nitrogen
+/// invertomers of `mol`, lowest energy first, none with the input's and
+/// none with changed stereochemistry; and the energy evaluations spent.
+/// Besides the restrained changes, `embeddings` distance-geometry
+/// embeddings (seeded from `seed`) of a molecule with puckered rings give
+/// ring conformations of every kind, macrocycles' included. Once `late()`
+/// is true nothing more is tried.
 pub fn variants(
     mol: &Molecule,
     system: &MmffSystem,
+    embeddings: usize,
+    seed: u64,
     late: impl Fn() -> bool + Sync,
 ) -> (Vec<Variant>, u64) {
     let input = mol.coords();
     let rings: Vec<Vec<usize>> = mol
         .relevant_cycles()
         .into_iter()
-        .filter(|r| (4..=8).contains(&r.len()))
+        .filter(|r| (4..=MAX_RING).contains(&r.len()))
         .filter(|r| {
             ring_dihedrals(input, r)
                 .iter()
@@ -84,9 +112,19 @@ pub fn variants(
         })
         .collect();
     let nitrogens = invertible_nitrogens(mol);
+    let amides = amide_dihedrals(mol);
     let groups: Vec<Vec<Change>> = rings
         .iter()
+        .filter(|r| r.len() <= MAX_RESTRAINED_RING)
         .map(|r| ring_changes(mol, r))
+        .chain(amides.iter().map(|&atoms| {
+            vec![Change::Dihedrals {
+                atoms: vec![atoms],
+                // Not quite a half turn: the restraint has no gradient at
+                // its maximum, where an exact half turn would start.
+                targets: vec![dihedral(input, atoms) + AMIDE_TURN.to_radians()],
+            }]
+        }))
         .chain(nitrogens.iter().map(|&(atom, neighbors)| {
             vec![Change::Nitrogen {
                 atom,
@@ -99,9 +137,13 @@ pub fn variants(
     let signature = |coords: &[Point3<f64>]| -> Vec<i8> {
         let mut s: Vec<i8> = rings
             .iter()
-            .flat_map(|r| ring_dihedrals(coords, r))
-            .map(|d| sign(d, FLAT_RING.to_radians()))
+            .flat_map(|r| {
+                ring_dihedrals(coords, r)
+                    .into_iter()
+                    .map(|d| ring_code(d, r.len()))
+            })
             .collect();
+        s.extend(amides.iter().map(|&a| sign(dihedral(coords, a).cos(), 0.0)));
         s.extend(
             nitrogens
                 .iter()
@@ -137,8 +179,39 @@ pub fn variants(
             (kept, evaluations)
         })
         .collect();
-    let evaluations = tried.iter().map(|t| t.1).sum();
-    let mut found: Vec<Variant> = tried.into_iter().filter_map(|t| t.0).collect();
+    let embedded: Vec<(Option<Variant>, u64)> = if rings.is_empty() {
+        Vec::new()
+    } else {
+        let sketch = structure_sketch(mol);
+        (0..embeddings as u64)
+            .into_par_iter()
+            .map(|k| {
+                if late() {
+                    return (None, 0);
+                }
+                let Ok(embedded) = embed(&sketch, seed ^ EMBEDDING_STREAM ^ k) else {
+                    return (None, 0);
+                };
+                let mut coords = embedded.molecule.coords().to_vec();
+                let free = minimize_cartesian(system, &mut coords, &MinimizeOptions::default());
+                let kept = input_stereo
+                    .differences(&Stereo::perceive_at(mol, &coords))
+                    .is_empty()
+                    .then(|| Variant {
+                        signature: signature(&coords),
+                        coords,
+                        energy: free.value,
+                    });
+                (kept, free.evaluations as u64)
+            })
+            .collect()
+    };
+    let evaluations = tried.iter().chain(&embedded).map(|t| t.1).sum();
+    let mut found: Vec<Variant> = tried
+        .into_iter()
+        .chain(embedded)
+        .filter_map(|t| t.0)
+        .collect();
     found.sort_by(|a, b| a.energy.total_cmp(&b.energy));
     let mut seen = vec![signature(input)];
     found.retain(|v| {
@@ -162,12 +235,56 @@ fn ring_quadruple(ring: &[usize], i: usize) -> [usize; 4] {
     std::array::from_fn(|k| ring[(i + k) % ring.len()])
 }
 
+fn ring_quadruples(ring: &[usize]) -> Vec<[usize; 4]> {
+    (0..ring.len()).map(|i| ring_quadruple(ring, i)).collect()
+}
+
+/// A dihedral (X, C, N, Y) across every acyclic amide-like C–N bond
+/// (amides, thioamides, carbamates, ureas; X the carbonyl O or S) whose
+/// half turn makes another conformer: both ends carry two substituents that
+/// are not symmetry-equivalent. Secondary amides count (their cis rotamer);
+/// NH2 and N(CH3)2 amides do not.
+fn amide_dihedrals(mol: &Molecule) -> Vec<[usize; 4]> {
+    let classes = mol.symmetry_classes();
+    let others = |atom: usize, partner: usize| -> Option<[usize; 2]> {
+        let ns: Vec<usize> = mol.neighbors(atom).filter(|&n| n != partner).collect();
+        let pair: [usize; 2] = ns.try_into().ok()?;
+        (!mol.symmetric(&classes, pair[0], pair[1])).then_some(pair)
+    };
+    mol.bonds()
+        .iter()
+        .enumerate()
+        .filter(|&(k, b)| b.order == BondOrder::Single && !mol.rings().is_ring_bond(k))
+        .filter_map(|(_, b)| {
+            let [c, n] = if is_amide_like(mol, b.atoms[0], b.atoms[1]) {
+                b.atoms
+            } else if is_amide_like(mol, b.atoms[1], b.atoms[0]) {
+                [b.atoms[1], b.atoms[0]]
+            } else {
+                return None;
+            };
+            let carbonyl = others(c, n)?;
+            let x = *carbonyl.iter().find(|&&a| {
+                mol.bond_between(c, a)
+                    .is_some_and(|k| mol.bonds()[k].order == BondOrder::Double)
+            })?;
+            let substituents = others(n, c)?;
+            // The heavier substituent, so that the dihedral is defined
+            // by heavy atoms where it can be.
+            let y = *substituents
+                .iter()
+                .max_by_key(|&&a| mol.atom(a).element.atomic_number())?;
+            Some([x, c, n, y])
+        })
+        .collect()
+}
+
 /// The mirror image of the input's pucker, and for a ring of six single
 /// bonds both chairs too (an input boat or twist has no chair to mirror).
 fn ring_changes(mol: &Molecule, ring: &[usize]) -> Vec<Change> {
     let current = ring_dihedrals(mol.coords(), ring);
-    let mut changes = vec![Change::Ring {
-        ring: ring.to_vec(),
+    let mut changes = vec![Change::Dihedrals {
+        atoms: ring_quadruples(ring),
         targets: current.iter().map(|d| -d).collect(),
     }];
     let single = (0..ring.len()).all(|i| {
@@ -184,8 +301,8 @@ fn ring_changes(mol: &Molecule, ring: &[usize]) -> Vec<Change> {
                 .zip(&current)
                 .all(|(t, c)| sign(*t, 0.0) == sign(*c, FLAT_RING.to_radians()));
             if !same_pucker {
-                changes.push(Change::Ring {
-                    ring: ring.to_vec(),
+                changes.push(Change::Dihedrals {
+                    atoms: ring_quadruples(ring),
                     targets,
                 });
             }
@@ -239,6 +356,25 @@ fn normalised_volume(x: &[Point3<f64>], centre: usize, [a, b, c]: [usize; 3]) ->
     u(a).dot(&u(b).cross(&u(c)))
 }
 
+/// An endocyclic dihedral's class: its sign in a small ring (a pucker); in a
+/// larger one also whether it is anti (0), so that a macrocycle's shapes
+/// differ by their gauche bonds, not by small twists of its anti ones.
+/// Whether `mol` has a ring larger than the restrained changes handle, whose
+/// conformations are then most of its search.
+pub fn has_macrocycle(mol: &Molecule) -> bool {
+    mol.relevant_cycles()
+        .iter()
+        .any(|r| (MAX_RESTRAINED_RING + 1..=MAX_RING).contains(&r.len()))
+}
+
+fn ring_code(d: f64, ring_len: usize) -> i8 {
+    if ring_len > MAX_RESTRAINED_RING && d.abs() > ANTI.to_radians() {
+        0
+    } else {
+        sign(d, FLAT_RING.to_radians())
+    }
+}
+
 fn sign(v: f64, zero: f64) -> i8 {
     if v > zero {
         1
@@ -283,9 +419,8 @@ fn restraint(x: &[Point3<f64>], changes: &[Change], mut grad: Option<&mut [Vecto
     let mut energy = 0.0;
     for change in changes {
         match change {
-            Change::Ring { ring, targets } => {
-                for (i, target) in targets.iter().enumerate() {
-                    let atoms = ring_quadruple(ring, i);
+            Change::Dihedrals { atoms, targets } => {
+                for (&atoms, target) in atoms.iter().zip(targets) {
                     let Some((c, s, derivatives)) = dihedral_and_derivatives(x, atoms) else {
                         continue;
                     };
@@ -339,8 +474,8 @@ mod tests {
             Point3::new(-0.4, 1.1, 1.2),
         ];
         let changes = [
-            Change::Ring {
-                ring: vec![0, 1, 2, 3, 4],
+            Change::Dihedrals {
+                atoms: ring_quadruples(&[0, 1, 2, 3, 4]),
                 targets: vec![0.7, -0.5, 0.2, 0.4, -0.6],
             },
             Change::Nitrogen {

@@ -18,9 +18,10 @@ pub use output::TAGS;
 
 use crate::ensemble::as_written;
 use crate::ensemble::minimize::{minimize_cartesian, MinimizeOptions};
-use crate::ensemble::search::{finish, search, set_populations, Window, RELAXATION_MARGIN};
-use crate::ensemble::variants::variants;
-use crate::forcefield::mmff::{MmffError, MmffOptions, MmffSystem};
+use crate::ensemble::search::ForceFields;
+use crate::ensemble::search::{finish, search, set_populations, Limits, Window, RELAXATION_MARGIN};
+use crate::ensemble::variants::{has_macrocycle, variants};
+use crate::forcefield::mmff::{Dielectric, MmffError, MmffOptions, MmffSystem};
 use crate::mol::Molecule;
 use crate::sampler::target::BOLTZMANN_KCAL;
 use crate::sampler::{self, resample, Device, Effort, MolecularTarget, SamplerError, Settings};
@@ -40,6 +41,45 @@ pub enum Mode {
     Boltzmann,
 }
 
+/// The force field a minima search samples, relaxes torsions and ranks in.
+/// Minima are minimised, and `ENERGY` written, in the chosen force field
+/// itself (`GenOptions::forcefield`).
+///
+/// In vacuum with ε = 1, a polar or charged molecule's lowest minima fold
+/// onto intramolecular hydrogen bonds and salt bridges, and the extended
+/// shapes it takes in water or a binding site lie far above them. A search
+/// with the electrostatics damped or removed finds and keeps those too.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SearchForcefield {
+    /// The chosen force field as it is.
+    Full,
+    /// The chosen force field with a distance-dependent dielectric ε = 4r.
+    #[default]
+    Distance,
+    /// The chosen force field without electrostatics.
+    NoEstat,
+}
+
+impl SearchForcefield {
+    /// The search force field's options, from those of the written one.
+    pub fn options(self, written: &MmffOptions) -> MmffOptions {
+        match self {
+            SearchForcefield::Full => *written,
+            SearchForcefield::Distance => MmffOptions {
+                dielectric: Dielectric::Distance,
+                dielectric_constant: 4.0,
+                ..*written
+            },
+            // An infinite dielectric constant makes every charge product 0.
+            SearchForcefield::NoEstat => MmffOptions {
+                dielectric_constant: f64::INFINITY,
+                ..*written
+            },
+        }
+    }
+}
+
 /// Every choice of a `gen` run for one molecule.
 #[derive(Clone, Debug)]
 pub struct GenOptions {
@@ -56,6 +96,8 @@ pub struct GenOptions {
     pub effort: Effort,
     pub device: Device,
     pub forcefield: MmffOptions,
+    /// minima: the force field of the search.
+    pub search_forcefield: SearchForcefield,
     pub rotors: RotorOptions,
     /// The molecule fails once this much time has passed.
     pub timeout: Option<Duration>,
@@ -80,6 +122,7 @@ impl GenOptions {
             effort: Effort::Default,
             device: Device::Cpu,
             forcefield: MmffOptions::default(),
+            search_forcefield: SearchForcefield::default(),
             rotors: RotorOptions::default(),
             timeout: None,
             oversampling: 8,
@@ -133,6 +176,22 @@ fn minima_budget(effort: Effort) -> (usize, usize) {
     }
 }
 
+/// Distance-geometry embeddings per effort from which the ring
+/// conformations of a molecule with puckered rings are collected.
+fn shape_embeddings(effort: Effort) -> usize {
+    match effort {
+        Effort::Fast => 8,
+        Effort::Default => 24,
+        Effort::Thorough => 64,
+    }
+}
+
+/// A macrocycle's ring shapes are most of its conformations: this many
+/// times the searched shapes of other molecules, from this many times the
+/// embeddings.
+const MACROCYCLE_FACTOR: usize = 4;
+const MACROCYCLE_EMBEDDINGS: usize = 16;
+
 /// minima mode samples at this multiple of the temperature, so that basins
 /// a few kcal/mol above the lowest are drawn too.
 const MINIMA_SAMPLING_FACTOR: f64 = 3.0;
@@ -153,10 +212,19 @@ const LOWER_BASE: f64 = 0.01;
 /// then the chosen mode's pipeline.
 pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenError> {
     let start = Instant::now();
+    let system = MmffSystem::new(mol, &options.forcefield).map_err(GenError::Forcefield)?;
+    let search = match (options.mode, options.search_forcefield) {
+        (Mode::Boltzmann, _) | (_, SearchForcefield::Full) => None,
+        (Mode::Minima, field) => Some(
+            MmffSystem::new(mol, &field.options(&options.forcefield))
+                .map_err(GenError::Forcefield)?,
+        ),
+    };
     let run = Run {
         mol,
         options,
-        system: MmffSystem::new(mol, &options.forcefield).map_err(GenError::Forcefield)?,
+        system,
+        search,
         rotors: find_rotors(mol, options.rotors),
         deadline: options.timeout.map(|t| start + t),
     };
@@ -170,12 +238,22 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
 struct Run<'a> {
     mol: &'a Molecule,
     options: &'a GenOptions,
+    /// The written force field.
     system: MmffSystem,
+    /// minima: the search force field where it is not the written one.
+    search: Option<MmffSystem>,
     rotors: Vec<Rotor>,
     deadline: Option<Instant>,
 }
 
 impl Run<'_> {
+    fn fields(&self) -> ForceFields<'_> {
+        ForceFields {
+            search: self.search.as_ref().unwrap_or(&self.system),
+            written: &self.system,
+        }
+    }
+
     fn late(&self) -> bool {
         self.deadline.is_some_and(|d| Instant::now() >= d)
     }
@@ -213,8 +291,17 @@ impl Run<'_> {
     fn minima(&self) -> Result<Ensemble, GenError> {
         let (spaces, variant_evaluations) = self.variant_spaces()?;
         let (draws, max_minimizations) = minima_budget(self.options.effort);
+        let searched = self.search.as_ref().map(|system| {
+            let mut moved = self.mol.clone();
+            moved
+                .set_coords(spaces[0].coords(spaces[0].reference_torsions()))
+                .expect("a conformer has the molecule's atom count");
+            TorsionSpace::new(&moved, system, self.rotors.clone())
+        });
+        // The draws come from the search force field's distribution where
+        // there is one: it holds the extended shapes too.
         let (mut ensemble, outcome) = self.sample(
-            &spaces[0],
+            searched.as_ref().unwrap_or(&spaces[0]),
             self.options.temperature * MINIMA_SAMPLING_FACTOR,
             draws,
             Settings::preset(self.options.effort).for_minima(),
@@ -231,15 +318,18 @@ impl Run<'_> {
             rmsd: self.options.rmsd,
             count: self.options.num_confs,
         };
-        let deadline = self.deadline;
+        let limits = Limits {
+            minimizations: max_minimizations,
+            deadline: self.deadline,
+        };
         let mut found = search(
             self.mol,
-            &self.system,
+            self.fields(),
             &spaces,
+            searched.as_ref(),
             &starts,
             &window,
-            max_minimizations,
-            deadline,
+            limits,
         )
         .ok_or_else(|| self.timed_out())?;
         // The lowest minimum's own bond angles and ring conformation
@@ -251,15 +341,18 @@ impl Run<'_> {
             .min_by(|a, b| a.energy.total_cmp(&b.energy))
         {
             let space = self.space_at(best.coords.clone());
-            let budget = max_minimizations / REFINEMENT_SHARE;
+            let limits = Limits {
+                minimizations: max_minimizations / REFINEMENT_SHARE,
+                ..limits
+            };
             let again = search(
                 self.mol,
-                &self.system,
+                self.fields(),
                 &[space],
+                None,
                 &starts,
                 &window,
-                budget,
-                deadline,
+                limits,
             )
             .ok_or_else(|| self.timed_out())?;
             found.absorb(again);
@@ -267,7 +360,7 @@ impl Run<'_> {
         ensemble.energy_evaluations += found.evaluations;
         ensemble.minimizations = found.minimizations;
         ensemble.stereo_rejected = found.stereo_rejected;
-        ensemble.conformers = finish(self.mol, &self.system, found.conformers, &window);
+        ensemble.conformers = finish(self.mol, found.conformers, &window);
         set_populations(
             &mut ensemble.conformers,
             BOLTZMANN_KCAL * self.options.temperature,
@@ -287,7 +380,15 @@ impl Run<'_> {
         let mut minimized = self.mol.coords().to_vec();
         let input_minimum =
             minimize_cartesian(&self.system, &mut minimized, &MinimizeOptions::default());
-        let (found, evaluations) = variants(self.mol, &self.system, || self.late());
+        let macrocycle = has_macrocycle(self.mol);
+        let (found, evaluations) = variants(
+            self.mol,
+            &self.system,
+            shape_embeddings(self.options.effort)
+                * if macrocycle { MACROCYCLE_EMBEDDINGS } else { 1 },
+            self.options.seed,
+            || self.late(),
+        );
         // Variants come lowest first; those too high to hold a minimum in
         // the window are left out.
         let lowest = found
@@ -300,7 +401,7 @@ impl Run<'_> {
             found
                 .into_iter()
                 .filter(|v| v.energy <= lowest + self.options.energy_window + RELAXATION_MARGIN)
-                .take(MAX_VARIANTS)
+                .take(MAX_VARIANTS * if macrocycle { MACROCYCLE_FACTOR } else { 1 })
                 .map(|v| self.space_at(v.coords)),
         );
         if sample_first {
@@ -402,6 +503,8 @@ fn weighted_draws(
         return vec![Conformer {
             coords,
             energy,
+            search_energy: energy,
+            minimum_of: None,
             weight: 1.0,
         }];
     }
@@ -422,6 +525,8 @@ fn weighted_draws(
             Conformer {
                 coords,
                 energy,
+                search_energy: energy,
+                minimum_of: None,
                 weight,
             }
         })

@@ -3,10 +3,18 @@
 
 use super::{Ensemble, GenOptions};
 use crate::ensemble::search::lowest_energy;
+use crate::ensemble::Field;
 use crate::mol::Molecule;
 
 /// SD tags of output conformers, in the order written.
-pub const TAGS: [&str; 4] = ["ENERGY", "REL_ENERGY", "WEIGHT", "CONFORMER_INDEX"];
+pub const TAGS: [&str; 6] = [
+    "ENERGY",
+    "REL_ENERGY",
+    "WEIGHT",
+    "CONFORMER_INDEX",
+    "SEARCH_ENERGY",
+    "MINIMUM_OF",
+];
 
 impl Ensemble {
     /// The lowest energy of the output (kcal/mol).
@@ -26,6 +34,8 @@ impl Ensemble {
                     format!("{:.6}", c.energy - lowest),
                     format!("{:.8e}", c.weight),
                     index.to_string(),
+                    format!("{:.6}", c.search_energy),
+                    c.minimum_of.map_or("none", Field::name).to_string(),
                 ];
                 TAGS.iter().map(|t| t.to_string()).zip(values).collect()
             })
@@ -46,11 +56,14 @@ impl Ensemble {
                     "energy": c.energy,
                     "rel_energy": c.energy - lowest,
                     "weight": c.weight,
+                    "search_energy": c.search_energy,
+                    "minimum_of": c.minimum_of,
                 })
             })
             .collect();
         serde_json::json!({
             "mode": options.mode,
+            "search_forcefield": options.search_forcefield,
             "num_atoms": mol.num_atoms(),
             "num_rotors": self.rotors.len(),
             "rotors": self.rotors,

@@ -4,5 +4,5 @@
 mod rotors;
 mod space;
 
-pub use rotors::{find_rotors, Rotor, RotorOptions};
+pub use rotors::{find_rotors, is_amide_like, Rotor, RotorOptions};
 pub use space::{BatchWorkspace, TorsionSpace, Workspace};

@@ -106,7 +106,7 @@ fn is_symmetric_top(mol: &Molecule, classes: &[u32], end: usize, partner: usize)
 }
 
 /// C–N where the carbon carries =O or =S.
-fn is_amide_like(mol: &Molecule, carbon: usize, nitrogen: usize) -> bool {
+pub fn is_amide_like(mol: &Molecule, carbon: usize, nitrogen: usize) -> bool {
     mol.atom(carbon).element == Element::C
         && mol.atom(nitrogen).element == Element::N
         && mol.bonds_of(carbon).any(|(b, n)| {

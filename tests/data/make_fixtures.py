@@ -724,6 +724,76 @@ def make_triphenylethanol():
               [embed("OCC(c1ccccc1)(c1ccccc1)c1ccccc1", name="2,2,2-triphenylethanol")])
 
 
+# ------------------------------------ ring shapes and amide rotamers (gen)
+SHAPES = [
+    # Two half-chairs: methyl pseudo-equatorial (lower) and pseudo-axial.
+    ("(R)-4-methylcyclohexene", "C[C@@H]1CC=CCC1"),
+    # Amide rotamers (methyl cis or trans to O) times chairs (methyl axial
+    # or equatorial).
+    ("(S)-1-acetyl-2-methylpiperidine", "CC(=O)N1CCCC[C@@H]1C"),
+    # A 14-membered macrolactone: many ring shapes, no torsion outside.
+    ("oxacyclotetradecan-2-one", "O=C1CCCCCCCCCCCCO1"),
+]
+
+
+def shape_key(mol, conf):
+    """Signs of the endocyclic dihedrals and of cos(O=C-N-C) of amides."""
+    key = "".join(ring_signs(conf, list(r)) for r in mol.GetRingInfo().AtomRings())
+    patt = Chem.MolFromSmarts("O=C-N(-[#6])-[#6]")
+    for o, c, n, a, _ in mol.GetSubstructMatches(patt):
+        if mol.GetBondBetweenAtoms(c, n).IsInRing():
+            continue
+        key += "c" if abs(rdMolTransforms.GetDihedralDeg(conf, o, c, n, a)) < 90 else "t"
+        break
+    if not Chem.FindMolChiralCenters(mol, includeUnassigned=True):
+        # A mirror image is the same conformer of an achiral molecule.
+        key = min(key, key.translate(str.maketrans("+-", "-+")))
+    return key
+
+
+def make_shapes():
+    """Molecules whose low minima differ in what torsions cannot reach: a
+    cyclohexene's half-chairs, a piperidine amide's rotamers and chairs, a
+    macrolactone's ring. The input of each is the lowest minimum whose ring
+    shape (and amide rotamer) differs from the global minimum's. The
+    reference is RDKit ETKDGv3 (300 conformers, seed 0xf00d) + MMFF94
+    (maxIters 5000), pruned at 0.5 A heavy-atom RMSD in energy order, the
+    minima within 3 kcal/mol of the lowest (shapes_reference.sdf)."""
+    inputs, refs = [], []
+    for name, smiles in SHAPES:
+        mol = Chem.AddHs(Chem.MolFromSmiles(smiles))
+        params = AllChem.ETKDGv3()
+        params.randomSeed = 0xF00D
+        cids = list(AllChem.EmbedMultipleConfs(mol, 300, params))
+        energies = [e for _, e in AllChem.MMFFOptimizeMoleculeConfs(mol, maxIters=5000)]
+        order = sorted(range(len(cids)), key=lambda i: energies[i])
+        heavy = Chem.RemoveHs(mol)
+        kept = []
+        for i in order:
+            if energies[i] > energies[order[0]] + 3.0:
+                break
+            probe = Chem.Mol(heavy, confId=cids[i])
+            if all(AllChem.GetBestRMS(Chem.Mol(heavy, confId=cids[k]), probe) > 0.5 for k in kept):
+                kept.append(i)
+        lowest = order[0]
+        best_key = shape_key(mol, mol.GetConformer(cids[lowest]))
+        pick = next(i for i in order if shape_key(mol, mol.GetConformer(cids[i])) != best_key)
+        one = Chem.Mol(mol, confId=cids[pick])
+        one.SetProp("_Name", name)
+        one.SetProp("LOWEST_MMFF94", f"{energies[lowest]:.4f}")
+        one.SetProp("INPUT_MMFF94", f"{energies[pick]:.4f}")
+        one.SetProp("REFERENCE_MINIMA", str(len(kept)))
+        inputs.append(one)
+        for i in kept:
+            ref = Chem.Mol(mol, confId=cids[i])
+            ref.SetProp("_Name", name)
+            ref.SetProp("ENERGY", f"{energies[i]:.4f}")
+            refs.append(ref)
+    write_sdf(os.path.join(HERE, "shapes.sdf"), inputs)
+    write_sdf(os.path.join(HERE, "shapes_reference.sdf"), refs)
+    return inputs
+
+
 def main():
     dev, table = make_rotor_json()
     n_with = sum(1 for r in dev if r["rotors"])
@@ -747,6 +817,9 @@ def main():
     make_drawings()
     for mol in make_puckers():
         print(mol.GetProp("_Name"), mol.GetProp("INPUT_MMFF94"), mol.GetProp("LOWEST_MMFF94"))
+    for mol in make_shapes():
+        print(mol.GetProp("_Name"), mol.GetProp("INPUT_MMFF94"), mol.GetProp("LOWEST_MMFF94"),
+              mol.GetProp("REFERENCE_MINIMA"))
 
 
 if __name__ == "__main__":
