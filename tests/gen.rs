@@ -6,7 +6,7 @@
 use crate::util::{data, read_ok, root};
 use assert_cmd::Command;
 use conformers::ensemble::rmsd::SymmetricRmsd;
-use conformers::forcefield::mmff::{MmffOptions, MmffSystem};
+use conformers::forcefield::mmff::{Dielectric, MmffOptions, MmffSystem};
 use conformers::mol::stereo::{dihedral, Stereo};
 use conformers::sampler::resample::{hilbert_index, hilbert_resample};
 use conformers::sampler::{MolecularTarget, Target};
@@ -110,11 +110,14 @@ fn minima_reach_other_ring_puckers_and_invertomers() {
 fn minima_hold_other_ring_shapes_and_amide_rotamers() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.sdf");
+    let json = dir.path().join("out.json");
     let input = data("shapes.sdf");
     gen(&[
         input.to_str().unwrap(),
         "-o",
         out.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
         "--effort",
         "thorough",
         "-n",
@@ -122,6 +125,11 @@ fn minima_hold_other_ring_shapes_and_amide_rotamers() {
     ])
     .assert()
     .success();
+    // The macrocycle's ring shapes come from its embeddings: many more
+    // than the restrained changes of small rings could give.
+    let macrocycle = &summary(&json)[2];
+    assert!(macrocycle["variants_found"].as_u64().unwrap() >= 100);
+    assert_eq!(macrocycle["variants_searched"], 28);
     let records = read_ok(&out);
     let references = read_ok(&data("shapes_reference.sdf"));
     for mol in &read_ok(&input) {
@@ -154,6 +162,67 @@ fn minima_hold_other_ring_shapes_and_amide_rotamers() {
             );
         }
     }
+}
+
+/// The search force field. In vacuum (ε = 1) 6-aminohexanoate's
+/// zwitterion folds onto its salt bridge, so with `--search-ff full` every
+/// minimum in the window is folded; the default search (ε = 4r) adds
+/// extended minima of its own, tagged `MINIMUM_OF search`, with
+/// `SEARCH_ENERGY` their ε = 4r energy and `ENERGY` still the ε = 1 energy
+/// of the written coordinates.
+#[test]
+fn search_force_field_adds_the_extended_shapes_of_a_zwitterion() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("zwitterion.sdf");
+    let mol = &read_ok(&input)[0];
+    let run = |search: &str| -> Vec<Molecule> {
+        let out = dir.path().join(format!("{search}.sdf"));
+        gen(&[
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--effort",
+            "fast",
+            "--search-ff",
+            search,
+        ])
+        .assert()
+        .success();
+        let records = read_ok(&out);
+        check_records(mol, &records);
+        records
+    };
+    // Ammonium N to carboxylate C.
+    let span = |m: &Molecule| (m.coords()[0] - m.coords()[6]).norm();
+    let full = run("full");
+    for m in &full {
+        assert_eq!(m.data_value("MINIMUM_OF"), Some("written"));
+        assert!((tag(m, "SEARCH_ENERGY") - tag(m, "ENERGY")).abs() < 1e-5);
+    }
+    let folded = full.iter().map(span).fold(0.0, f64::max);
+    let damped = run("distance");
+    let distance = MmffSystem::new(
+        mol,
+        &MmffOptions {
+            dielectric: Dielectric::Distance,
+            dielectric_constant: 4.0,
+            ..MmffOptions::default()
+        },
+    )
+    .unwrap();
+    for m in &damped {
+        let energy = distance.energy(m.coords()).total();
+        assert!((energy - tag(m, "SEARCH_ENERGY")).abs() < 1e-5);
+    }
+    let extended = damped
+        .iter()
+        .filter(|m| m.data_value("MINIMUM_OF") == Some("search"))
+        .map(span)
+        .fold(0.0, f64::max);
+    assert!(
+        folded < 4.5 && extended > 6.5,
+        "N to C: at most {folded:.2} Å with the full search, {extended:.2} Å with ε = 4r"
+    );
 }
 
 #[test]

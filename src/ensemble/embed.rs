@@ -22,6 +22,7 @@ use crate::mol::stereo::Stereo;
 use crate::mol::Molecule;
 use nalgebra::{DMatrix, Point3, Vector3};
 use rand::{RngExt, SeedableRng};
+use rayon::prelude::*;
 
 /// Why no structure could be built.
 #[derive(Debug, thiserror::Error)]
@@ -86,10 +87,44 @@ pub fn embed(sketch: &Sketch, seed: u64) -> Result<Embedded, EmbedError> {
     Err(EmbedError::NoGeometry(ATTEMPTS))
 }
 
+/// Other conformations of a 3D structure: `count` embeddings with its
+/// stereochemistry (seeded from `seed`), each minimised in `system` to
+/// `options`; one that fails its checks in every attempt, or is begun once
+/// `late()` is true, is left out. With the energy evaluations spent.
+pub fn reembed(
+    mol: &Molecule,
+    system: &MmffSystem,
+    count: usize,
+    seed: u64,
+    options: &MinimizeOptions,
+    late: impl Fn() -> bool + Sync,
+) -> (Vec<Vec<Point3<f64>>>, u64) {
+    let sketch = structure_sketch(mol);
+    let bounds = Bounds::new(mol, system, &sketch.double_bonds);
+    let tried: Vec<(Option<Vec<Point3<f64>>>, u64)> = (0..count as u64)
+        .into_par_iter()
+        .map(|k| {
+            let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed ^ k);
+            let mut evaluations = 0;
+            let found = (0..ATTEMPTS).find_map(|_| {
+                if late() {
+                    return None;
+                }
+                let mut coords = bounds.embed(&sketch.centres, &mut rng)?;
+                evaluations += minimize_cartesian(system, &mut coords, options).evaluations as u64;
+                (stereo_holds(&sketch, &coords) && !any_inverted(mol, &coords)).then_some(coords)
+            });
+            (found, evaluations)
+        })
+        .collect();
+    let evaluations = tried.iter().map(|t| t.1).sum();
+    (tried.into_iter().filter_map(|t| t.0).collect(), evaluations)
+}
+
 /// A 3D structure as a sketch: its graph with the configuration every
 /// stereo element has in its coordinates, so that embeddings of the sketch
 /// are other conformers of the same stereoisomer.
-pub fn structure_sketch(mol: &Molecule) -> Sketch {
+fn structure_sketch(mol: &Molecule) -> Sketch {
     let stereo = Stereo::perceive(mol);
     let centres = stereo
         .centres

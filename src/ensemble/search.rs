@@ -1,7 +1,8 @@
 //! The minima search of `gen --mode minima`: draws relaxed in torsion space
-//! (also in the torsion spaces of other ring puckers and invertomers),
-//! the lowest distinct torsion minima minimised with full MMFF94, and the
-//! minima windowed and pruned by RMSD.
+//! (also in the torsion spaces of other ring conformations, amide rotamers
+//! and invertomers, and in the search force field's), the lowest distinct
+//! torsion minima minimised with full MMFF94 or in the search force field,
+//! and the minima windowed and pruned by RMSD.
 
 use super::lbfgs::LbfgsOptions;
 use super::minimize::{minimize_cartesian, minimize_torsions, MinimizeOptions};
@@ -29,6 +30,10 @@ const VARIANT_RELAXATIONS: usize = 3;
 /// written one's budget.
 const SEARCH_FIELD_SHARE: usize = 2;
 
+/// The torsion minima of each space considered for minimisation: this many
+/// times the minimisation budget, of which the distinct ones are minimised.
+const CANDIDATE_POOL: usize = 4;
+
 /// Puts search minima after every written one in the pruning order (more
 /// than any energy window).
 const SEARCH_MINIMA_AFTER: f64 = 1e6;
@@ -55,8 +60,9 @@ pub fn lowest_energy(conformers: &[Conformer]) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-/// The force fields of a minima search: torsions relax and minima are
-/// ranked in `search`; minima are minimised and reported in `written`.
+/// The force fields of a minima search: `written` is the one of `ENERGY`,
+/// `search` the one whose basins are minimised too (in it) and whose
+/// energies rank minima as well.
 #[derive(Clone, Copy)]
 pub struct ForceFields<'a> {
     pub search: &'a MmffSystem,
@@ -130,9 +136,10 @@ pub struct Limits {
 /// of the other ring conformations, amide rotamers and nitrogen invertomers
 /// (`spaces[1..]`), each space's own geometry too; with `searched` (the
 /// sampled space in the search force field), the draws once more there.
-/// Minimises the lowest distinct torsion minima of each force field in the
-/// written one and keeps those with the input's stereochemistry. `None`
-/// when the deadline passed.
+/// Minimises the lowest distinct torsion minima in the written force field,
+/// and half as many of the search force field's in that one, and keeps
+/// those with the input's stereochemistry. `None` when the deadline
+/// passed.
 pub fn search(
     mol: &Molecule,
     fields: ForceFields,
@@ -153,7 +160,8 @@ pub fn search(
     let all: Vec<Vec<f64>> = std::iter::once(own(first))
         .chain(starts.iter().cloned())
         .collect();
-    let sampled = basins(first, &all, max_minimizations, &mut evaluations, late)?;
+    let pool = max_minimizations * CANDIDATE_POOL;
+    let sampled = basins(first, &all, pool, &mut evaluations, late)?;
     // The other spaces relax the sampled space's minima and as many draws
     // as the budget allows.
     let share = (VARIANT_RELAXATIONS * starts.len())
@@ -172,19 +180,28 @@ pub fn search(
         let starts: Vec<Vec<f64>> = std::iter::once(own(space))
             .chain(transferred.iter().cloned())
             .collect();
-        let found = basins(space, &starts, max_minimizations, &mut evaluations, late)?;
+        let found = basins(space, &starts, pool, &mut evaluations, late)?;
         candidates.extend(
             found
                 .into_iter()
                 .map(|(tau, e)| (space, tau, e, Field::Written)),
         );
     }
-    let mut candidates = lowest_candidates(candidates, window, max_minimizations);
+    // Candidates closer than the pruning threshold to a lower one would
+    // be pruned after their minimisation: they are left out before it.
+    let distinct = SymmetricRmsd::new(mol);
+    let mut taken = Vec::new();
+    let mut candidates = lowest_candidates(
+        candidates,
+        window,
+        max_minimizations,
+        (&distinct, &mut taken),
+    );
     if let Some(space) = searched {
         // The search force field's own lowest basins, with a share of the
         // budget, minimised there: shapes that the written force field
         // ranks too high, or folds when it minimises them.
-        let found = basins(space, &all, max_minimizations, &mut evaluations, late)?;
+        let found = basins(space, &all, pool, &mut evaluations, late)?;
         let found = found
             .into_iter()
             .map(|(tau, e)| (space, tau, e, Field::Search))
@@ -193,6 +210,7 @@ pub fn search(
             found,
             window,
             max_minimizations / SEARCH_FIELD_SHARE,
+            (&distinct, &mut taken),
         ));
     }
     let input_stereo = Stereo::perceive(mol);
@@ -227,20 +245,36 @@ pub fn search(
 
 /// The candidates within the window (and the relaxation margin) of the
 /// lowest, lowest first (the sampled space first among equals), at most
-/// `limit`.
+/// `limit`, each farther than `window.rmsd` from every geometry in `taken`
+/// and from each other; the chosen geometries are added to `taken`.
 fn lowest_candidates<'a>(
     mut candidates: Vec<Candidate<'a>>,
     window: &Window,
     limit: usize,
+    (rmsd, taken): (&SymmetricRmsd, &mut Vec<Vec<Point3<f64>>>),
 ) -> Vec<Candidate<'a>> {
     // A stable sort keeps equal energies in the order of the spaces.
     candidates.sort_by(|a, b| a.2.total_cmp(&b.2));
     let Some(lowest) = candidates.first().map(|c| c.2) else {
         return candidates;
     };
-    candidates.retain(|c| c.2 <= lowest + window.energy_window + RELAXATION_MARGIN);
-    candidates.truncate(limit.max(1));
-    candidates
+    let mut chosen = Vec::new();
+    for candidate in candidates {
+        if chosen.len() == limit.max(1)
+            || candidate.2 > lowest + window.energy_window + RELAXATION_MARGIN
+        {
+            break;
+        }
+        let coords = candidate.0.coords(&candidate.1);
+        if taken
+            .par_iter()
+            .all(|t| rmsd.rmsd(t, &coords) > window.rmsd)
+        {
+            taken.push(coords);
+            chosen.push(candidate);
+        }
+    }
+    chosen
 }
 
 /// The output of minima mode from all minima found: with their mirror

@@ -1,4 +1,4 @@
-//! Ring puckers, amide rotamers and nitrogen invertomers: the
+//! Ring conformations, amide rotamers and nitrogen invertomers: the
 //! conformational changes that rotations about rotors cannot make. A
 //! torsion-space search keeps the input's ring conformations (a chair stays
 //! that chair, a boat stays a boat), the rotamers of its amides and the
@@ -10,11 +10,14 @@
 //! (a chair flip) or, for six-membered rings of single bonds, to either
 //! ideal chair; the dihedral across an amide-like C–N bond half a turn away
 //! from the input's (E to Z); and the signed volume of an amine nitrogen's
-//! pyramid to the opposite of the input's; a free minimisation follows.
-//! Variants whose stereochemistry changed, or that fell back to a
-//! conformation already found, are dropped.
+//! pyramid to the opposite of the input's; a free minimisation follows. A
+//! molecule with puckered rings is also embedded anew by distance geometry,
+//! which reaches ring shapes of any kind (twist boats, a macrocycle's many
+//! shapes) that no restrained change names. Variants whose stereochemistry
+//! changed, or that fell back to a conformation already found, are
+//! dropped.
 
-use super::embed::{embed, structure_sketch};
+use super::embed::reembed;
 use super::minimize::{minimize_cartesian, minimize_restrained, MinimizeOptions};
 use crate::forcefield::mmff::terms::dihedral_and_derivatives;
 use crate::forcefield::mmff::MmffSystem;
@@ -64,9 +67,14 @@ const FLAT_NITROGEN: f64 = 0.25;
 const DIHEDRAL_FORCE: f64 = 100.0;
 const VOLUME_FORCE: f64 = 100.0;
 
-/// At most this many combinations of changes are tried; beyond it, each
-/// change alone.
-const MAX_COMBINATIONS: usize = 48;
+/// What finding variants may spend: restrained minimisations (combinations
+/// of changes; beyond this many, each change alone) and embeddings of a
+/// molecule with puckered rings.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    pub combinations: usize,
+    pub embeddings: usize,
+}
 
 /// One way to change the input's geometry.
 #[derive(Clone, Debug)]
@@ -89,14 +97,14 @@ enum Change {
 /// Distinct alternative ring conformations, amide rotamers and nitrogen
 /// invertomers of `mol`, lowest energy first, none with the input's and
 /// none with changed stereochemistry; and the energy evaluations spent.
-/// Besides the restrained changes, `embeddings` distance-geometry
-/// embeddings (seeded from `seed`) of a molecule with puckered rings give
-/// ring conformations of every kind, macrocycles' included. Once `late()`
-/// is true nothing more is tried.
+/// Besides the restrained changes, distance-geometry embeddings (seeded
+/// from `seed`) of a molecule with puckered rings give ring conformations
+/// of every kind, macrocycles' included. Once `late()` is true nothing more
+/// is tried.
 pub fn variants(
     mol: &Molecule,
     system: &MmffSystem,
-    embeddings: usize,
+    budget: Budget,
     seed: u64,
     late: impl Fn() -> bool + Sync,
 ) -> (Vec<Variant>, u64) {
@@ -133,7 +141,7 @@ pub fn variants(
             }]
         }))
         .collect();
-    let combinations = combinations(&groups);
+    let combinations = combinations(&groups, budget.combinations);
     let signature = |coords: &[Point3<f64>]| -> Vec<i8> {
         let mut s: Vec<i8> = rings
             .iter()
@@ -152,7 +160,13 @@ pub fn variants(
         s
     };
     let input_stereo = Stereo::perceive(mol);
+    // A variant only needs to be near its minimum: the search minimises
+    // what it finds in it fully.
     let restrained = MinimizeOptions {
+        force_tolerance: 1e-2,
+        max_iterations: 500,
+    };
+    let free_options = MinimizeOptions {
         force_tolerance: 1e-3,
         max_iterations: 2000,
     };
@@ -166,7 +180,7 @@ pub fn variants(
             let first = minimize_restrained(system, &mut coords, &restrained, |x, g| {
                 restraint(x, changes, g)
             });
-            let free = minimize_cartesian(system, &mut coords, &MinimizeOptions::default());
+            let free = minimize_cartesian(system, &mut coords, &free_options);
             let evaluations = (first.evaluations + free.evaluations) as u64;
             let kept = input_stereo
                 .differences(&Stereo::perceive_at(mol, &coords))
@@ -179,38 +193,35 @@ pub fn variants(
             (kept, evaluations)
         })
         .collect();
-    let embedded: Vec<(Option<Variant>, u64)> = if rings.is_empty() {
-        Vec::new()
+    let (embedded, embedding_evaluations) = if rings.is_empty() {
+        (Vec::new(), 0)
     } else {
-        let sketch = structure_sketch(mol);
-        (0..embeddings as u64)
-            .into_par_iter()
-            .map(|k| {
-                if late() {
-                    return (None, 0);
-                }
-                let Ok(embedded) = embed(&sketch, seed ^ EMBEDDING_STREAM ^ k) else {
-                    return (None, 0);
-                };
-                let mut coords = embedded.molecule.coords().to_vec();
-                let free = minimize_cartesian(system, &mut coords, &MinimizeOptions::default());
-                let kept = input_stereo
-                    .differences(&Stereo::perceive_at(mol, &coords))
-                    .is_empty()
-                    .then(|| Variant {
-                        signature: signature(&coords),
-                        coords,
-                        energy: free.value,
-                    });
-                (kept, free.evaluations as u64)
-            })
-            .collect()
+        reembed(
+            mol,
+            system,
+            budget.embeddings,
+            seed ^ EMBEDDING_STREAM,
+            &free_options,
+            &late,
+        )
     };
-    let evaluations = tried.iter().chain(&embedded).map(|t| t.1).sum();
+    let embedded = embedded
+        .into_iter()
+        .filter(|coords| {
+            input_stereo
+                .differences(&Stereo::perceive_at(mol, coords))
+                .is_empty()
+        })
+        .map(|coords| Variant {
+            signature: signature(&coords),
+            energy: system.energy(&coords).total(),
+            coords,
+        });
+    let evaluations = tried.iter().map(|t| t.1).sum::<u64>() + embedding_evaluations;
     let mut found: Vec<Variant> = tried
         .into_iter()
-        .chain(embedded)
         .filter_map(|t| t.0)
+        .chain(embedded)
         .collect();
     found.sort_by(|a, b| a.energy.total_cmp(&b.energy));
     let mut seen = vec![signature(input)];
@@ -386,13 +397,14 @@ fn sign(v: f64, zero: f64) -> i8 {
 }
 
 /// Every combination of at most one change per group (none left out but
-/// the empty one), or each change alone when there are too many.
-fn combinations(groups: &[Vec<Change>]) -> Vec<Vec<Change>> {
+/// the empty one), or each change alone when there are more than `max`;
+/// at most `max`.
+fn combinations(groups: &[Vec<Change>], max: usize) -> Vec<Vec<Change>> {
     let total = groups
         .iter()
         .try_fold(1usize, |n, g| n.checked_mul(g.len() + 1));
     match total {
-        Some(total) if total - 1 <= MAX_COMBINATIONS => (1..total)
+        Some(total) if total - 1 <= max => (1..total)
             .map(|mut index| {
                 let mut changes = Vec::new();
                 for g in groups {
@@ -408,7 +420,7 @@ fn combinations(groups: &[Vec<Change>]) -> Vec<Vec<Change>> {
         _ => groups
             .iter()
             .flatten()
-            .take(MAX_COMBINATIONS)
+            .take(max)
             .map(|c| vec![c.clone()])
             .collect(),
     }

@@ -3,13 +3,15 @@
 //! The sampler learns the Boltzmann distribution over the molecule's
 //! torsions ([`crate::sampler`]). In *boltzmann* mode its weighted draws are
 //! the answer, with bond lengths, angles and rings as in the input. In
-//! *minima* mode the draws are starting points: each is relaxed in torsion
-//! space, also with the other ring puckers and nitrogen invertomers of the
-//! input ([`crate::ensemble::variants`]), distinct torsion minima are
-//! minimised with full MMFF94, and the minima within an energy window are
-//! pruned by symmetry-aware heavy-atom RMSD. Stereochemistry comes from the
-//! input; a minimised conformer whose stereochemistry differs from the
-//! input's is dropped and counted.
+//! *minima* mode the draws, of the search force field's distribution
+//! ([`SearchForcefield`]), are starting points: each is relaxed in torsion
+//! space, also with the other ring conformations, amide rotamers and
+//! nitrogen invertomers of the input ([`crate::ensemble::variants`]);
+//! distinct torsion minima are minimised with full MMFF94 and, fewer, in
+//! the search force field, and the minima within an energy window of
+//! either are pruned by symmetry-aware heavy-atom RMSD. Stereochemistry
+//! comes from the input; a minimised conformer whose stereochemistry
+//! differs from the input's is dropped and counted.
 
 mod output;
 
@@ -20,7 +22,7 @@ use crate::ensemble::as_written;
 use crate::ensemble::minimize::{minimize_cartesian, MinimizeOptions};
 use crate::ensemble::search::ForceFields;
 use crate::ensemble::search::{finish, search, set_populations, Limits, Window, RELAXATION_MARGIN};
-use crate::ensemble::variants::{has_macrocycle, variants};
+use crate::ensemble::variants::{has_macrocycle, variants, Budget as VariantBudget};
 use crate::forcefield::mmff::{Dielectric, MmffError, MmffOptions, MmffSystem};
 use crate::mol::Molecule;
 use crate::sampler::target::BOLTZMANN_KCAL;
@@ -153,6 +155,12 @@ pub struct Ensemble {
     /// minima: minimised conformers dropped because their stereochemistry
     /// differed from the input's.
     pub stereo_rejected: usize,
+    /// minima: distinct ring conformations, amide rotamers and nitrogen
+    /// invertomers other than the input's that were found (for a
+    /// macrocycle, mostly its ring shapes), and how many of them were
+    /// searched (those low enough, at most a fixed number).
+    pub variants_found: usize,
+    pub variants_searched: usize,
     pub train_seconds: f64,
     pub conformers: Vec<Conformer>,
 }
@@ -167,22 +175,33 @@ pub enum GenError {
     TimedOut(f64),
 }
 
-/// Budget of minima mode per effort: (sampler draws, full minimisations).
-fn minima_budget(effort: Effort) -> (usize, usize) {
-    match effort {
-        Effort::Fast => (300, 40),
+/// Budget of minima mode per effort for a molecule of `rotors` rotors:
+/// (sampler draws, full minimisations). The minima within a window grow in
+/// number with the rotors, about threefold per rotor in a chain: beyond
+/// [`BUDGET_ROTORS`] the minimisations grow in proportion to the rotors.
+fn minima_budget(effort: Effort, rotors: usize) -> (usize, usize) {
+    let (draws, minimizations) = match effort {
+        Effort::Fast => (300, 30),
         Effort::Default => (1000, 120),
         Effort::Thorough => (3000, 400),
-    }
+    };
+    (
+        draws,
+        minimizations * rotors.max(BUDGET_ROTORS) / BUDGET_ROTORS,
+    )
 }
 
-/// Distance-geometry embeddings per effort from which the ring
-/// conformations of a molecule with puckered rings are collected.
-fn shape_embeddings(effort: Effort) -> usize {
+/// Molecules with up to this many rotors get the base minimisation budget.
+const BUDGET_ROTORS: usize = 6;
+
+/// Variants tried per effort: restrained combinations of changes, and
+/// distance-geometry embeddings for the ring conformations of a molecule
+/// with puckered rings.
+fn variant_budget(effort: Effort) -> (usize, usize) {
     match effort {
-        Effort::Fast => 8,
-        Effort::Default => 24,
-        Effort::Thorough => 64,
+        Effort::Fast => (8, 4),
+        Effort::Default => (48, 24),
+        Effort::Thorough => (48, 64),
     }
 }
 
@@ -284,13 +303,14 @@ impl Run<'_> {
         Ok(ensemble)
     }
 
-    /// Distinct minima: the input's other ring puckers and invertomers,
-    /// the sampler at a raised temperature in the lowest of their torsion
-    /// spaces, its draws relaxed in every space and minimised, then once
-    /// more around the lowest minimum found.
+    /// Distinct minima: the input's other ring conformations, amide
+    /// rotamers and invertomers, the sampler at a raised temperature in the
+    /// search force field, its draws relaxed in every space and in the
+    /// search force field's, minimised, then once more around the lowest
+    /// minimum found.
     fn minima(&self) -> Result<Ensemble, GenError> {
-        let (spaces, variant_evaluations) = self.variant_spaces()?;
-        let (draws, max_minimizations) = minima_budget(self.options.effort);
+        let (spaces, variant_evaluations, variants_found) = self.variant_spaces()?;
+        let (draws, max_minimizations) = minima_budget(self.options.effort, self.rotors.len());
         let searched = self.search.as_ref().map(|system| {
             let mut moved = self.mol.clone();
             moved
@@ -360,6 +380,8 @@ impl Run<'_> {
         ensemble.energy_evaluations += found.evaluations;
         ensemble.minimizations = found.minimizations;
         ensemble.stereo_rejected = found.stereo_rejected;
+        ensemble.variants_found = variants_found;
+        ensemble.variants_searched = spaces.len() - 1;
         ensemble.conformers = finish(self.mol, found.conformers, &window);
         set_populations(
             &mut ensemble.conformers,
@@ -368,10 +390,11 @@ impl Run<'_> {
         Ok(ensemble)
     }
 
-    /// The input's torsion space and those of its other ring puckers and
-    /// nitrogen invertomers that can hold a minimum in the window, the
-    /// lowest first; with the energy evaluations spent finding them.
-    fn variant_spaces(&self) -> Result<(Vec<TorsionSpace>, u64), GenError> {
+    /// The input's torsion space and those of its other ring conformations,
+    /// amide rotamers and nitrogen invertomers that can hold a minimum in
+    /// the window, the lowest first; with the energy evaluations spent
+    /// finding them and the number of variants found.
+    fn variant_spaces(&self) -> Result<(Vec<TorsionSpace>, u64, usize), GenError> {
         let mut spaces = vec![TorsionSpace::new(
             self.mol,
             &self.system,
@@ -381,19 +404,21 @@ impl Run<'_> {
         let input_minimum =
             minimize_cartesian(&self.system, &mut minimized, &MinimizeOptions::default());
         let macrocycle = has_macrocycle(self.mol);
-        let (found, evaluations) = variants(
-            self.mol,
-            &self.system,
-            shape_embeddings(self.options.effort)
-                * if macrocycle { MACROCYCLE_EMBEDDINGS } else { 1 },
-            self.options.seed,
-            || self.late(),
-        );
+        let (combinations, embeddings) = variant_budget(self.options.effort);
+        let budget = VariantBudget {
+            combinations,
+            embeddings: embeddings * if macrocycle { MACROCYCLE_EMBEDDINGS } else { 1 },
+        };
+        let (found, evaluations) =
+            variants(self.mol, &self.system, budget, self.options.seed, || {
+                self.late()
+            });
         // Variants come lowest first; those too high to hold a minimum in
         // the window are left out.
         let lowest = found
             .first()
             .map_or(input_minimum.value, |v| v.energy.min(input_minimum.value));
+        let variants_found = found.len();
         let sample_first = found
             .first()
             .is_some_and(|v| v.energy < input_minimum.value - LOWER_BASE);
@@ -410,7 +435,11 @@ impl Run<'_> {
         if self.late() {
             return Err(self.timed_out());
         }
-        Ok((spaces, evaluations + input_minimum.evaluations as u64))
+        Ok((
+            spaces,
+            evaluations + input_minimum.evaluations as u64,
+            variants_found,
+        ))
     }
 
     /// Trains the sampler on `space` at `temperature` and draws `draws`
@@ -454,6 +483,8 @@ impl Run<'_> {
             draws,
             minimizations: 0,
             stereo_rejected: 0,
+            variants_found: 0,
+            variants_searched: 0,
             train_seconds: outcome.train_seconds,
             conformers: Vec::new(),
         };

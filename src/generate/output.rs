@@ -77,6 +77,8 @@ impl Ensemble {
             "train_time_s": self.train_seconds,
             "minimizations": self.minimizations,
             "stereo_rejected": self.stereo_rejected,
+            "variants_found": self.variants_found,
+            "variants_searched": self.variants_searched,
             "num_conformers": self.conformers.len(),
             "conformers": conformers,
         })

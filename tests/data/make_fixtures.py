@@ -438,6 +438,16 @@ def ring_signs(conf, ring):
     return out
 
 
+def embed_minimised(mol, count, seed):
+    """`count` ETKDGv3 conformers of `mol`, each minimised with MMFF94
+    (maxIters 5000): their ids and energies."""
+    params = AllChem.ETKDGv3()
+    params.randomSeed = seed
+    cids = list(AllChem.EmbedMultipleConfs(mol, count, params))
+    energies = [e for _, e in AllChem.MMFFOptimizeMoleculeConfs(mol, maxIters=5000)]
+    return cids, energies
+
+
 def make_puckers():
     """Inputs whose lowest minimum needs a ring flip (diaxial chair of a
     trans-1,4-disubstituted cyclohexane) or a nitrogen inversion (the
@@ -447,10 +457,7 @@ def make_puckers():
     out = []
     for name, smiles in PUCKERS:
         mol = Chem.AddHs(Chem.MolFromSmiles(smiles))
-        params = AllChem.ETKDGv3()
-        params.randomSeed = 7
-        cids = list(AllChem.EmbedMultipleConfs(mol, 200, params))
-        energies = [e for _, e in AllChem.MMFFOptimizeMoleculeConfs(mol, maxIters=5000)]
+        cids, energies = embed_minimised(mol, 200, 7)
         ring = list(mol.GetRingInfo().AtomRings()[0])
         lowest = min(range(len(cids)), key=lambda i: energies[i])
         chair = ring_signs(mol.GetConformer(cids[lowest]), ring)
@@ -762,10 +769,7 @@ def make_shapes():
     inputs, refs = [], []
     for name, smiles in SHAPES:
         mol = Chem.AddHs(Chem.MolFromSmiles(smiles))
-        params = AllChem.ETKDGv3()
-        params.randomSeed = 0xF00D
-        cids = list(AllChem.EmbedMultipleConfs(mol, 300, params))
-        energies = [e for _, e in AllChem.MMFFOptimizeMoleculeConfs(mol, maxIters=5000)]
+        cids, energies = embed_minimised(mol, 300, 0xF00D)
         order = sorted(range(len(cids)), key=lambda i: energies[i])
         heavy = Chem.RemoveHs(mol)
         kept = []
@@ -794,6 +798,17 @@ def make_shapes():
     return inputs
 
 
+def make_zwitterion():
+    """6-Aminohexanoic acid as its zwitterion, extended: in vacuum (eps = 1)
+    its salt-bridged fold lies far below every extended shape."""
+    mol = Chem.AddHs(Chem.MolFromSmiles("[NH3+]CCCCCC(=O)[O-]"))
+    params = AllChem.ETKDGv3()
+    params.randomSeed = 11
+    AllChem.EmbedMolecule(mol, params)
+    mol.SetProp("_Name", "6-aminohexanoate zwitterion")
+    write_sdf(os.path.join(HERE, "zwitterion.sdf"), [mol])
+
+
 def main():
     dev, table = make_rotor_json()
     n_with = sum(1 for r in dev if r["rotors"])
@@ -817,6 +832,7 @@ def main():
     make_drawings()
     for mol in make_puckers():
         print(mol.GetProp("_Name"), mol.GetProp("INPUT_MMFF94"), mol.GetProp("LOWEST_MMFF94"))
+    make_zwitterion()
     for mol in make_shapes():
         print(mol.GetProp("_Name"), mol.GetProp("INPUT_MMFF94"), mol.GetProp("LOWEST_MMFF94"),
               mol.GetProp("REFERENCE_MINIMA"))
