@@ -197,11 +197,15 @@ const BUDGET_ROTORS: usize = 6;
 /// Variants tried per effort: restrained combinations of changes, and
 /// distance-geometry embeddings for the ring conformations of a molecule
 /// with puckered rings.
-fn variant_budget(effort: Effort) -> (usize, usize) {
-    match effort {
+fn variant_budget(effort: Effort, macrocycle: bool) -> VariantBudget {
+    let (combinations, embeddings) = match effort {
         Effort::Fast => (8, 4),
         Effort::Default => (48, 24),
         Effort::Thorough => (48, 64),
+    };
+    VariantBudget {
+        combinations,
+        embeddings: embeddings * if macrocycle { MACROCYCLE_EMBEDDINGS } else { 1 },
     }
 }
 
@@ -311,13 +315,10 @@ impl Run<'_> {
     fn minima(&self) -> Result<Ensemble, GenError> {
         let (spaces, variant_evaluations, variants_found) = self.variant_spaces()?;
         let (draws, max_minimizations) = minima_budget(self.options.effort, self.rotors.len());
-        let searched = self.search.as_ref().map(|system| {
-            let mut moved = self.mol.clone();
-            moved
-                .set_coords(spaces[0].coords(spaces[0].reference_torsions()))
-                .expect("a conformer has the molecule's atom count");
-            TorsionSpace::new(&moved, system, self.rotors.clone())
-        });
+        let searched = self
+            .search
+            .as_ref()
+            .map(|system| self.space_in(system, spaces[0].coords(spaces[0].reference_torsions())));
         // The draws come from the search force field's distribution where
         // there is one: it holds the extended shapes too.
         let (mut ensemble, outcome) = self.sample(
@@ -404,11 +405,7 @@ impl Run<'_> {
         let input_minimum =
             minimize_cartesian(&self.system, &mut minimized, &MinimizeOptions::default());
         let macrocycle = has_macrocycle(self.mol);
-        let (combinations, embeddings) = variant_budget(self.options.effort);
-        let budget = VariantBudget {
-            combinations,
-            embeddings: embeddings * if macrocycle { MACROCYCLE_EMBEDDINGS } else { 1 },
-        };
+        let budget = variant_budget(self.options.effort, macrocycle);
         let (found, evaluations) =
             variants(self.mol, &self.system, budget, self.options.seed, || {
                 self.late()
@@ -492,13 +489,18 @@ impl Run<'_> {
     }
 
     /// The torsion space of the molecule at other coordinates (a
-    /// conformer of it).
+    /// conformer of it), in the written force field.
     fn space_at(&self, coords: Vec<Point3<f64>>) -> TorsionSpace {
+        self.space_in(&self.system, coords)
+    }
+
+    /// The same in the force field `system`.
+    fn space_in(&self, system: &MmffSystem, coords: Vec<Point3<f64>>) -> TorsionSpace {
         let mut moved = self.mol.clone();
         moved
             .set_coords(coords)
             .expect("a conformer has the molecule's atom count");
-        TorsionSpace::new(&moved, &self.system, self.rotors.clone())
+        TorsionSpace::new(&moved, system, self.rotors.clone())
     }
 }
 
