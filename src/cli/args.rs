@@ -196,7 +196,7 @@ pub struct GenArgs {
     /// draws of the torsion Boltzmann distribution.
     #[arg(long, value_enum, default_value = "minima")]
     pub mode: ModeArg,
-    /// minima: at most N conformers (default 50); boltzmann: N draws
+    /// minima: at most N conformers (default 200); boltzmann: N draws
     /// (default 1000).
     #[arg(short = 'n', long)]
     pub num_confs: Option<usize>,

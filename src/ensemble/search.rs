@@ -22,10 +22,6 @@ use std::time::Instant;
 /// rigid-geometry energy by more.
 pub const RELAXATION_MARGIN: f64 = 5.0;
 
-/// The other ring puckers and invertomers relax at most this many times as
-/// many draws as the sampled one, shared among them.
-const VARIANT_RELAXATIONS: usize = 3;
-
 /// The search force field's basins are minimised with this fraction of the
 /// written one's budget.
 const SEARCH_FIELD_SHARE: usize = 2;
@@ -124,10 +120,14 @@ impl Minima {
     }
 }
 
-/// What a search may spend: full minimisations, and time.
+/// What a search may spend: full minimisations; relaxations in the torsion
+/// spaces of the other ring conformations, amide rotamers and invertomers,
+/// at most `variant_relaxations` times as many draws as the sampled space
+/// relaxes, shared among them; and time.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub minimizations: usize,
+    pub variant_relaxations: usize,
     pub deadline: Option<Instant>,
 }
 
@@ -151,6 +151,7 @@ pub fn search(
 ) -> Option<Minima> {
     let Limits {
         minimizations: max_minimizations,
+        variant_relaxations,
         deadline,
     } = limits;
     let late = || deadline.is_some_and(|d| Instant::now() >= d);
@@ -164,7 +165,7 @@ pub fn search(
     let sampled = basins(first, &all, pool, &mut evaluations, late)?;
     // The other spaces relax the sampled space's minima and as many draws
     // as the budget allows.
-    let share = (VARIANT_RELAXATIONS * starts.len())
+    let share = (variant_relaxations * starts.len())
         .div_ceil(rest.len().max(1))
         .min(starts.len());
     let transferred: Vec<Vec<f64>> = sampled

@@ -50,8 +50,15 @@ const MAX_RING: usize = 30;
 /// A macrocycle's endocyclic dihedral above this (degrees) is anti.
 const ANTI: f64 = 120.0;
 
+/// A ring substituent whose dihedral to the ring is below this (degrees)
+/// is axial (about 60° against 180° equatorial in a chair).
+const AXIAL: f64 = 120.0;
+
 /// An amide rotamer is made by turning its dihedral this far (degrees).
 const AMIDE_TURN: f64 = 160.0;
+
+/// An amide further than this out of plane (degrees) is twisted.
+const AMIDE_TWIST: f64 = 10.0;
 
 /// Separates the embeddings' random streams from the sampler's.
 const EMBEDDING_STREAM: u64 = 0x0e3b_ed00_5a9e_0000;
@@ -126,12 +133,23 @@ pub fn variants(
         .filter(|r| r.len() <= MAX_RESTRAINED_RING)
         .map(|r| ring_changes(mol, r))
         .chain(amides.iter().map(|&atoms| {
-            vec![Change::Dihedrals {
+            let current = dihedral(input, atoms);
+            let turn = |target: f64| Change::Dihedrals {
                 atoms: vec![atoms],
-                // Not quite a half turn: the restraint has no gradient at
-                // its maximum, where an exact half turn would start.
-                targets: vec![dihedral(input, atoms) + AMIDE_TURN.to_radians()],
-            }]
+                targets: vec![target],
+            };
+            // Not quite a half turn, either way: the restraint has no
+            // gradient at its maximum, where an exact half turn would
+            // start, and a crowded amide (a tertiary anilide) twists out
+            // of plane to either side, each twist a minimum of its own.
+            let mut changes = vec![
+                turn(current + AMIDE_TURN.to_radians()),
+                turn(current - AMIDE_TURN.to_radians()),
+            ];
+            if amide_twist(current) != 0 {
+                changes.push(turn(-current));
+            }
+            changes
         }))
         .chain(nitrogens.iter().map(|&(atom, neighbors)| {
             vec![Change::Nitrogen {
@@ -142,6 +160,7 @@ pub fn variants(
         }))
         .collect();
     let combinations = combinations(&groups, budget.combinations);
+    let substituents = lone_substituents(mol, &rings);
     let signature = |coords: &[Point3<f64>]| -> Vec<i8> {
         let mut s: Vec<i8> = rings
             .iter()
@@ -151,11 +170,19 @@ pub fn variants(
                     .map(|d| ring_code(d, r.len()))
             })
             .collect();
-        s.extend(amides.iter().map(|&a| sign(dihedral(coords, a).cos(), 0.0)));
+        s.extend(amides.iter().flat_map(|&a| {
+            let d = dihedral(coords, a);
+            [sign(d.cos(), 0.0), amide_twist(d)]
+        }));
         s.extend(
             nitrogens
                 .iter()
                 .map(|&(a, n)| sign(pyramid_volume(coords, a, n), 0.0)),
+        );
+        s.extend(
+            substituents
+                .iter()
+                .map(|&q| i8::from(dihedral(coords, q).abs() < AXIAL.to_radians())),
         );
         s
     };
@@ -177,8 +204,9 @@ pub fn variants(
                 return (None, 0);
             }
             let mut coords = input.to_vec();
+            let changes = holding(changes, &rings, &nitrogens, input);
             let first = minimize_restrained(system, &mut coords, &restrained, |x, g| {
-                restraint(x, changes, g)
+                restraint(x, &changes, g)
             });
             let free = minimize_cartesian(system, &mut coords, &free_options);
             let evaluations = (first.evaluations + free.evaluations) as u64;
@@ -233,6 +261,28 @@ pub fn variants(
         new
     });
     (found, evaluations)
+}
+
+/// A dihedral (X, A, B, C) for every ring atom A of a ring of up to
+/// [`MAX_RESTRAINED_RING`] atoms that carries one hydrogen and one
+/// substituent X outside the ring (B, C the next ring atoms): whether X is
+/// axial tells apart conformers whose ring dihedrals are alike, as the
+/// axial and the equatorial chair of a 4-substituted piperidine, where A is
+/// no stereocentre.
+fn lone_substituents(mol: &Molecule, rings: &[Vec<usize>]) -> Vec<[usize; 4]> {
+    let heavy = |a: usize| mol.atom(a).element.atomic_number() > 1;
+    let mut quadruples = Vec::new();
+    for ring in rings.iter().filter(|r| r.len() <= MAX_RESTRAINED_RING) {
+        for (i, &a) in ring.iter().enumerate() {
+            let outside: Vec<usize> = mol.neighbors(a).filter(|n| !ring.contains(n)).collect();
+            let substituents: Vec<usize> = outside.iter().copied().filter(|&n| heavy(n)).collect();
+            if let ([x], 2) = (&substituents[..], outside.len()) {
+                let next = |k: usize| ring[(i + k) % ring.len()];
+                quadruples.push([*x, a, next(1), next(2)]);
+            }
+        }
+    }
+    quadruples
 }
 
 /// The dihedrals (r_i, r_i+1, r_i+2, r_i+3) around a ring, radians.
@@ -324,8 +374,10 @@ fn ring_changes(mol: &Molecule, ring: &[usize]) -> Vec<Change> {
 
 /// Pyramidal three-coordinate nitrogens with single bonds only whose
 /// inversion gives a different conformer: no two neighbours symmetric
-/// (inverting N(CH3)2R is a rotation), not in a three-membered ring
-/// (aziridines invert slowly).
+/// outside a ring (inverting N(CH3)2R is a rotation; inverting the
+/// nitrogen of an N-alkylpiperidine, whose two ring neighbours are
+/// symmetric, turns its substituent from equatorial to axial), not in a
+/// three-membered ring (aziridines invert slowly).
 fn invertible_nitrogens(mol: &Molecule) -> Vec<(usize, [usize; 3])> {
     let classes = mol.symmetry_classes();
     let smallest_ring = |a: usize| {
@@ -344,8 +396,16 @@ fn invertible_nitrogens(mol: &Molecule) -> Vec<(usize, [usize; 3])> {
             let single = mol
                 .bonds_of(a)
                 .all(|(b, _)| mol.bonds()[b].order == BondOrder::Single);
-            let symmetric = (0..3)
-                .any(|i| (i + 1..3).any(|j| mol.symmetric(&classes, neighbors[i], neighbors[j])));
+            let in_ring = |n: usize| {
+                mol.bond_between(a, n)
+                    .is_some_and(|b| mol.rings().is_ring_bond(b))
+            };
+            let symmetric = (0..3).any(|i| {
+                (i + 1..3).any(|j| {
+                    mol.symmetric(&classes, neighbors[i], neighbors[j])
+                        && !(in_ring(neighbors[i]) && in_ring(neighbors[j]))
+                })
+            });
             let pyramidal = normalised_volume(mol.coords(), a, neighbors).abs() > FLAT_NITROGEN;
             (single && !symmetric && pyramidal && smallest_ring(a) != Some(3))
                 .then_some((a, neighbors))
@@ -386,6 +446,12 @@ fn ring_code(d: f64, ring_len: usize) -> i8 {
     }
 }
 
+/// The side to which an amide dihedral twists out of plane by more than
+/// [`AMIDE_TWIST`], or 0.
+fn amide_twist(d: f64) -> i8 {
+    sign(d.sin() * d.cos().signum(), AMIDE_TWIST.to_radians().sin())
+}
+
 fn sign(v: f64, zero: f64) -> i8 {
     if v > zero {
         1
@@ -424,6 +490,48 @@ fn combinations(groups: &[Vec<Change>], max: usize) -> Vec<Vec<Change>> {
             .map(|c| vec![c.clone()])
             .collect(),
     }
+}
+
+/// `changes` with what they leave alone held as in `input` where a ring
+/// holds an invertible nitrogen: the ring's pucker while the nitrogen is
+/// inverted, the nitrogen's pyramid while the ring is changed. Left free,
+/// the one follows the other so that the nitrogen's substituent stays
+/// equatorial, and the invertomer with it axial is never made.
+fn holding(
+    changes: &[Change],
+    rings: &[Vec<usize>],
+    nitrogens: &[(usize, [usize; 3])],
+    input: &[Point3<f64>],
+) -> Vec<Change> {
+    let changed = |ring: &[usize]| {
+        let atoms = ring_quadruples(ring);
+        changes
+            .iter()
+            .any(|c| matches!(c, Change::Dihedrals { atoms: a, .. } if *a == atoms))
+    };
+    let inverted = |n: usize| {
+        changes
+            .iter()
+            .any(|c| matches!(c, Change::Nitrogen { atom, .. } if *atom == n))
+    };
+    let mut all = changes.to_vec();
+    for &(atom, neighbors) in nitrogens {
+        for ring in rings.iter().filter(|r| r.contains(&atom)) {
+            match (inverted(atom), changed(ring)) {
+                (true, false) => all.push(Change::Dihedrals {
+                    atoms: ring_quadruples(ring),
+                    targets: ring_dihedrals(input, ring),
+                }),
+                (false, true) => all.push(Change::Nitrogen {
+                    atom,
+                    neighbors,
+                    volume: pyramid_volume(input, atom, neighbors),
+                }),
+                _ => {}
+            }
+        }
+    }
+    all
 }
 
 /// Energy of the restraints of `changes`, adding their gradient to `grad`.

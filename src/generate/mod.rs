@@ -114,7 +114,7 @@ impl GenOptions {
         GenOptions {
             mode,
             num_confs: match mode {
-                Mode::Minima => 50,
+                Mode::Minima => 200,
                 Mode::Boltzmann => 1000,
             },
             energy_window: 10.0,
@@ -175,20 +175,38 @@ pub enum GenError {
     TimedOut(f64),
 }
 
-/// Budget of minima mode per effort for a molecule of `rotors` rotors:
-/// (sampler draws, full minimisations). The minima within a window grow in
-/// number with the rotors, about threefold per rotor in a chain: beyond
-/// [`BUDGET_ROTORS`] the minimisations grow in proportion to the rotors.
-fn minima_budget(effort: Effort, rotors: usize) -> (usize, usize) {
+/// What minima mode spends on one molecule.
+struct MinimaBudget {
+    /// Sampler draws.
+    draws: usize,
+    /// Full minimisations of the first search.
+    minimizations: usize,
+    /// See [`Limits::variant_relaxations`].
+    variant_relaxations: usize,
+    /// Whether the draws are relaxed once more around the lowest minimum.
+    refinement: bool,
+}
+
+/// Budget of minima mode per effort for a molecule of `rotors` rotors. The
+/// minima within a window grow in number with the rotors, about threefold
+/// per rotor in a chain: beyond [`BUDGET_ROTORS`] the minimisations grow in
+/// proportion to the rotors. `fast` relaxes fewer draws in the variants'
+/// spaces and skips the refinement: at its budget neither brings a pose
+/// closer to the crystal's on the bioactive set, and together they cost a
+/// fifth of its time (docs/validation.md).
+fn minima_budget(effort: Effort, rotors: usize) -> MinimaBudget {
     let (draws, minimizations) = match effort {
         Effort::Fast => (300, 30),
         Effort::Default => (1000, 120),
         Effort::Thorough => (3000, 400),
     };
-    (
+    let fast = effort == Effort::Fast;
+    MinimaBudget {
         draws,
-        minimizations * rotors.max(BUDGET_ROTORS) / BUDGET_ROTORS,
-    )
+        minimizations: minimizations * rotors.max(BUDGET_ROTORS) / BUDGET_ROTORS,
+        variant_relaxations: if fast { 1 } else { 3 },
+        refinement: !fast,
+    }
 }
 
 /// Molecules with up to this many rotors get the base minimisation budget.
@@ -310,11 +328,11 @@ impl Run<'_> {
     /// Distinct minima: the input's other ring conformations, amide
     /// rotamers and invertomers, the sampler at a raised temperature in the
     /// search force field, its draws relaxed in every space and in the
-    /// search force field's, minimised, then once more around the lowest
-    /// minimum found.
+    /// search force field's, minimised, then (except with `fast`) once
+    /// more around the lowest minimum found.
     fn minima(&self) -> Result<Ensemble, GenError> {
         let (spaces, variant_evaluations, variants_found) = self.variant_spaces()?;
-        let (draws, max_minimizations) = minima_budget(self.options.effort, self.rotors.len());
+        let budget = minima_budget(self.options.effort, self.rotors.len());
         let searched = self
             .search
             .as_ref()
@@ -324,8 +342,8 @@ impl Run<'_> {
         let (mut ensemble, outcome) = self.sample(
             searched.as_ref().unwrap_or(&spaces[0]),
             self.options.temperature * MINIMA_SAMPLING_FACTOR,
-            draws,
-            Settings::preset(self.options.effort).for_minima(),
+            budget.draws,
+            Settings::minima(self.options.effort),
             variant_evaluations,
         )?;
         let m = spaces[0].dim();
@@ -340,7 +358,8 @@ impl Run<'_> {
             count: self.options.num_confs,
         };
         let limits = Limits {
-            minimizations: max_minimizations,
+            minimizations: budget.minimizations,
+            variant_relaxations: budget.variant_relaxations,
             deadline: self.deadline,
         };
         let mut found = search(
@@ -360,10 +379,11 @@ impl Run<'_> {
             .conformers
             .iter()
             .min_by(|a, b| a.energy.total_cmp(&b.energy))
+            .filter(|_| budget.refinement)
         {
             let space = self.space_at(best.coords.clone());
             let limits = Limits {
-                minimizations: max_minimizations / REFINEMENT_SHARE,
+                minimizations: budget.minimizations / REFINEMENT_SHARE,
                 ..limits
             };
             let again = search(

@@ -199,15 +199,27 @@ impl Settings {
 
     /// For finding energy minima, where the basins matter and the
     /// weights do not: the dense MLP alone, no Learner chains, the peak
-    /// rate 5e-3. The per-angle MLPs cost time without finding more minima,
-    /// and the higher rate 1e-2 finds fewer (docs/method.md, minima mode).
-    pub fn for_minima(self) -> Settings {
+    /// rate 5e-3, and a shorter training (a quarter of the iterations with
+    /// `fast`, half with `default`): its draws are only starting points,
+    /// relaxed and minimised, and a longer training finds no more of the
+    /// minima or bioactive shapes that count. The per-angle MLPs cost time
+    /// without finding more minima, and the higher rate 1e-2 finds fewer
+    /// (docs/method.md, minima mode).
+    pub fn minima(effort: Effort) -> Settings {
+        let preset = Settings::preset(effort);
+        let share = match effort {
+            Effort::Fast => 4,
+            Effort::Default => 2,
+            Effort::Thorough => 1,
+        };
         Settings {
+            explore_iterations: preset.explore_iterations / share,
+            iterations: preset.iterations / share,
             per_angle: false,
             learner_chains: false,
             learning_rate: 5e-3,
             refinements: 0,
-            ..self
+            ..preset
         }
     }
 

@@ -742,6 +742,11 @@ SHAPES = [
     ("oxacyclotetradecan-2-one", "O=C1CCCCCCCCCCCCO1"),
 ]
 
+# A crowded tertiary anilide: its trans amide twists out of plane to either
+# side, each twist with minima of its own.
+ANILIDE = [("(S)-N-(2-oxo-1,2-diphenylethyl)-N-phenylacetamide",
+            "CC(=O)N(c1ccccc1)[C@H](C(=O)c1ccccc1)c1ccccc1")]
+
 
 def shape_key(mol, conf):
     """Signs of the endocyclic dihedrals and of cos(O=C-N-C) of amides."""
@@ -758,16 +763,17 @@ def shape_key(mol, conf):
     return key
 
 
-def make_shapes():
+def make_shapes(molecules=SHAPES, stem="shapes"):
     """Molecules whose low minima differ in what torsions cannot reach: a
     cyclohexene's half-chairs, a piperidine amide's rotamers and chairs, a
-    macrolactone's ring. The input of each is the lowest minimum whose ring
-    shape (and amide rotamer) differs from the global minimum's. The
-    reference is RDKit ETKDGv3 (300 conformers, seed 0xf00d) + MMFF94
-    (maxIters 5000), pruned at 0.5 A heavy-atom RMSD in energy order, the
-    minima within 3 kcal/mol of the lowest (shapes_reference.sdf)."""
+    macrolactone's ring (shapes.sdf); an anilide's amide rotamers and twists
+    (anilide.sdf). The input of each is the lowest minimum whose ring shape
+    (and amide rotamer) differs from the global minimum's. The reference is
+    RDKit ETKDGv3 (300 conformers, seed 0xf00d) + MMFF94 (maxIters 5000),
+    pruned at 0.5 A heavy-atom RMSD in energy order, the minima within 3
+    kcal/mol of the lowest (STEM_reference.sdf)."""
     inputs, refs = [], []
-    for name, smiles in SHAPES:
+    for name, smiles in molecules:
         mol = Chem.AddHs(Chem.MolFromSmiles(smiles))
         cids, energies = embed_minimised(mol, 300, 0xF00D)
         order = sorted(range(len(cids)), key=lambda i: energies[i])
@@ -793,9 +799,40 @@ def make_shapes():
             ref.SetProp("_Name", name)
             ref.SetProp("ENERGY", f"{energies[i]:.4f}")
             refs.append(ref)
-    write_sdf(os.path.join(HERE, "shapes.sdf"), inputs)
-    write_sdf(os.path.join(HERE, "shapes_reference.sdf"), refs)
+    write_sdf(os.path.join(HERE, f"{stem}.sdf"), inputs)
+    write_sdf(os.path.join(HERE, f"{stem}_reference.sdf"), refs)
     return inputs
+
+
+def make_invertomers():
+    """4-tert-Butyl-1-methylpiperidine at its lowest minimum (both
+    substituents equatorial), and RDKit's lowest minimum of each other
+    chair: N-methyl axial (the nitrogen inverted; its two ring neighbours
+    are symmetric) and tert-butyl axial (the ring flipped and the nitrogen
+    inverted). ETKDGv3 (300 conformers, seed 0xf00d) + MMFF94 (maxIters
+    5000); ENERGY is each minimum's MMFF94 energy."""
+    mol = Chem.AddHs(Chem.MolFromSmiles("CN1CCC(CC1)C(C)(C)C"))
+    cids, energies = embed_minimised(mol, 300, 0xF00D)
+    me, n, c2, c3, c4, cq = mol.GetSubstructMatch(Chem.MolFromSmarts("[CH3]N1CCC(C(C)(C)C)CC1"))[:6]
+    ring = list(mol.GetRingInfo().AtomRings()[0])
+
+    def kind(conf):
+        axial = lambda *q: abs(rdMolTransforms.GetDihedralDeg(conf, *q)) < 120
+        chair = ring_signs(conf, ring) in ("+-+-+-", "-+-+-+")
+        return chair, axial(me, n, c2, c3), axial(cq, c4, c3, c2)
+
+    order = sorted(range(len(cids)), key=lambda i: energies[i])
+    out = []
+    for name, want in (("lowest", (True, False, False)),
+                       ("N-methyl axial", (True, True, False)),
+                       ("tert-butyl axial", (True, False, True))):
+        i = next(i for i in order if kind(mol.GetConformer(cids[i])) == want)
+        one = Chem.Mol(mol, confId=cids[i])
+        one.SetProp("_Name", f"4-tert-butyl-1-methylpiperidine, {name}")
+        one.SetProp("ENERGY", f"{energies[i]:.4f}")
+        out.append(one)
+    write_sdf(os.path.join(HERE, "invertomers.sdf"), out)
+    return out
 
 
 def make_zwitterion():
@@ -833,7 +870,9 @@ def main():
     for mol in make_puckers():
         print(mol.GetProp("_Name"), mol.GetProp("INPUT_MMFF94"), mol.GetProp("LOWEST_MMFF94"))
     make_zwitterion()
-    for mol in make_shapes():
+    for mol in make_invertomers():
+        print(mol.GetProp("_Name"), mol.GetProp("ENERGY"))
+    for mol in make_shapes() + make_shapes(ANILIDE, "anilide"):
         print(mol.GetProp("_Name"), mol.GetProp("INPUT_MMFF94"), mol.GetProp("LOWEST_MMFF94"),
               mol.GetProp("REFERENCE_MINIMA"))
 
