@@ -402,6 +402,69 @@ fn output_files_are_readable_by_others_as_the_umask_allows() {
     assert_eq!(mode & 0o600, 0o600, "mode {mode:o}");
 }
 
+/// Output to a named pipe (as to `/dev/null`) is written into the pipe,
+/// which stays a pipe; output through a symbolic link replaces the file it
+/// points to and keeps the link.
+#[cfg(unix)]
+#[test]
+fn output_goes_into_pipes_and_through_links() {
+    use std::fs;
+    use std::os::unix::fs::FileTypeExt;
+    use std::process::{Command as Process, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let minimize = |out: &std::path::Path| {
+        conformers()
+            .args(["minimize", "molecules/butane.sdf", "-o"])
+            .arg(out)
+            .current_dir(root())
+            .output()
+            .unwrap()
+    };
+    let plain = dir.path().join("plain.sdf");
+    assert!(minimize(&plain).status.success());
+    let expected = fs::read(&plain).unwrap();
+
+    let pipe = dir.path().join("pipe");
+    assert!(Process::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap()
+        .success());
+    let mut reader = Process::new("cat")
+        .arg(&pipe)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let run = minimize(&pipe);
+    // Where the pipe was never opened for writing, the reader would wait.
+    for _ in 0..300 {
+        if reader.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = reader.kill();
+    let piped = reader.wait_with_output().unwrap().stdout;
+    assert!(run.status.success(), "{run:?}");
+    assert!(fs::symlink_metadata(&pipe).unwrap().file_type().is_fifo());
+    assert_eq!(piped, expected);
+
+    let real = dir.path().join("real.sdf");
+    fs::write(&real, "old").unwrap();
+    let link = dir.path().join("link.sdf");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    assert!(minimize(&link).status.success());
+    assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert_eq!(fs::read(&real).unwrap(), expected);
+
+    let mut names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["link.sdf", "pipe", "plain.sdf", "real.sdf"]);
+}
+
 #[test]
 fn negative_numbers_reach_the_range_checks() {
     let out = conformers()
