@@ -1,7 +1,7 @@
 //! Symmetry-aware heavy-atom RMSD.
 
 use crate::util::{data, read_ok, root};
-use conformers::ensemble::rmsd::{kabsch_rmsd, prune, SymmetricRmsd};
+use conformers::ensemble::rmsd::{kabsch_rmsd, prune, representatives, SymmetricRmsd};
 use conformers::Molecule;
 use nalgebra::{Point3, Rotation3, Vector3};
 use proptest::prelude::*;
@@ -101,4 +101,56 @@ fn pruning_keeps_the_lowest_of_close_conformers() {
     }
     let kept = prune(&rmsd, &[x.clone(), near, far], &[1.0, 0.5, 2.0], 0.25);
     assert_eq!(kept, vec![1, 2]);
+}
+
+/// Conformers on a line: ibuprofen's heavy atoms scaled about their
+/// centroid, so that the RMSD between two of them is the difference of
+/// their places. Four close ones ranked first (0.55 Å apart), two far ones
+/// after them: the three lowest would all be of the close four; the three
+/// that represent all six are the lowest, the third (which represents the
+/// fourth) and the first far one.
+#[test]
+fn representatives_span_the_set() {
+    let mol = ibuprofen();
+    let rmsd = SymmetricRmsd::new(&mol);
+    let x = mol.coords().to_vec();
+    let heavy: Vec<Point3<f64>> = mol
+        .atoms()
+        .iter()
+        .zip(&x)
+        .filter(|(a, _)| a.element.atomic_number() > 1)
+        .map(|(_, p)| *p)
+        .collect();
+    let centroid = heavy.iter().fold(Vector3::zeros(), |s, p| s + p.coords) / heavy.len() as f64;
+    let spread = (heavy
+        .iter()
+        .map(|p| (p.coords - centroid).norm_squared())
+        .sum::<f64>()
+        / heavy.len() as f64)
+        .sqrt();
+    let at = |t: f64| -> Vec<Point3<f64>> {
+        x.iter()
+            .map(|p| Point3::from(centroid + (p.coords - centroid) * (1.0 + t / spread)))
+            .collect()
+    };
+    let places = [0.0, 0.55, 1.1, 1.65, 5.0, 10.0];
+    let conformers: Vec<_> = places.iter().map(|&t| at(t)).collect();
+    assert!((rmsd.rmsd(&conformers[0], &conformers[1]) - 0.55).abs() < 1e-6);
+    let ranked: Vec<usize> = (0..places.len()).collect();
+    assert_eq!(
+        representatives(&rmsd, &conformers, &ranked, 3, 0.6),
+        [0, 2, 4]
+    );
+    // Ranks, not indices, decide ties and the order.
+    let reversed: Vec<usize> = ranked.iter().rev().copied().collect();
+    assert_eq!(
+        representatives(&rmsd, &conformers, &reversed, 2, 0.6),
+        [5, 2]
+    );
+    // All are kept when there is room; none stands for another at radius 0.
+    assert_eq!(representatives(&rmsd, &conformers, &ranked, 6, 0.6), ranked);
+    assert_eq!(
+        representatives(&rmsd, &conformers, &ranked, 3, 0.0),
+        [0, 1, 2]
+    );
 }

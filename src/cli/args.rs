@@ -196,8 +196,9 @@ pub struct GenArgs {
     /// draws of the torsion Boltzmann distribution.
     #[arg(long, value_enum, default_value = "minima")]
     pub mode: ModeArg,
-    /// minima: at most N conformers (default 200); boltzmann: N draws
-    /// (default 1000).
+    /// minima: at most N conformers (default 200; where more lie in the
+    /// window, the lowest and those that best represent the rest);
+    /// boltzmann: N draws (default 1000).
     #[arg(short = 'n', long)]
     pub num_confs: Option<usize>,
     /// minima: keep conformers within this many kcal/mol of the lowest.

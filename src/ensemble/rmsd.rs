@@ -1,10 +1,12 @@
 //! RMSD between conformers of one molecule: Kabsch superposition (proper
 //! rotations only) over the heavy atoms, minimised over the automorphisms
-//! of the heavy-atom graph, and greedy energy-ordered pruning.
+//! of the heavy-atom graph, greedy energy-ordered pruning, and the choice
+//! of the conformers that best represent a larger set.
 
 use crate::mol::{BondOrder, Element, Molecule};
 use nalgebra::{Matrix3, Point3, Vector3};
 use petgraph::graph::{NodeIndex, UnGraph};
+use rayon::prelude::*;
 
 /// Automorphisms enumerated at most; beyond this (highly symmetric
 /// molecules such as fullerenes) only the first ones found are used, so the
@@ -209,4 +211,64 @@ pub fn prune(
         }
     }
     kept
+}
+
+/// The `count` conformers of `ranked` (indices into `conformers`, best
+/// first) that best represent all of them: the best ranked, then
+/// repeatedly the one within `radius` of the most conformers that no
+/// chosen one is within `radius` of (the better ranked on ties), and once
+/// all are represented the best ranked of the rest. Returned in the order
+/// of `ranked`.
+///
+/// Where more distinct conformers than can be written lie in the energy
+/// window, the best ranked `count` all come from its bottom; these span
+/// it, each of the others close to one of them.
+pub fn representatives(
+    rmsd: &SymmetricRmsd,
+    conformers: &[Vec<Point3<f64>>],
+    ranked: &[usize],
+    count: usize,
+    radius: f64,
+) -> Vec<usize> {
+    let n = ranked.len();
+    if n <= count {
+        return ranked.to_vec();
+    }
+    // Positions in `ranked` within the radius of each, itself included.
+    let closer: Vec<Vec<usize>> = (0..n)
+        .into_par_iter()
+        .map(|a| {
+            (a + 1..n)
+                .filter(|&b| rmsd.rmsd(&conformers[ranked[a]], &conformers[ranked[b]]) <= radius)
+                .collect()
+        })
+        .collect();
+    let mut neighbours: Vec<Vec<usize>> = (0..n).map(|a| vec![a]).collect();
+    for (a, later) in closer.into_iter().enumerate() {
+        for b in later {
+            neighbours[a].push(b);
+            neighbours[b].push(a);
+        }
+    }
+    // How many not yet represented conformers each would represent.
+    let mut gain: Vec<usize> = neighbours.iter().map(Vec::len).collect();
+    let mut represented = vec![false; n];
+    let mut chosen = vec![false; n];
+    let mut pick = Some(0);
+    for _ in 0..count {
+        let next = pick.unwrap_or_else(|| (0..n).find(|&i| !chosen[i]).unwrap_or(0));
+        chosen[next] = true;
+        for &m in &neighbours[next] {
+            if !represented[m] {
+                represented[m] = true;
+                for &k in &neighbours[m] {
+                    gain[k] -= 1;
+                }
+            }
+        }
+        pick = (0..n)
+            .filter(|&i| !chosen[i] && gain[i] > 0)
+            .max_by(|&a, &b| gain[a].cmp(&gain[b]).then(b.cmp(&a)));
+    }
+    (0..n).filter(|&i| chosen[i]).map(|i| ranked[i]).collect()
 }

@@ -6,7 +6,7 @@
 
 use super::lbfgs::LbfgsOptions;
 use super::minimize::{minimize_cartesian, minimize_torsions, MinimizeOptions};
-use super::rmsd::{prune, SymmetricRmsd};
+use super::rmsd::{prune, representatives, SymmetricRmsd};
 use super::{as_written, Conformer, Field};
 use crate::forcefield::mmff::MmffSystem;
 use crate::mol::stereo::Stereo;
@@ -33,6 +33,11 @@ const CANDIDATE_POOL: usize = 4;
 /// Puts search minima after every written one in the pruning order (more
 /// than any energy window).
 const SEARCH_MINIMA_AFTER: f64 = 1e6;
+
+/// Where more distinct minima lie in the window than are written, those
+/// written represent the others within this multiple of the pruning
+/// threshold (at the threshold itself each would represent only itself).
+const REPRESENTATIVE_RADIUS: f64 = 1.2;
 
 /// Torsion minima closer than this (largest wrapped difference, radians)
 /// are one basin.
@@ -280,7 +285,8 @@ fn lowest_candidates<'a>(
 
 /// The output of minima mode from all minima found: with their mirror
 /// images when the molecule has no stereocentres, within the energy
-/// window, pruned by RMSD from the lowest, at most `window.count`.
+/// window, pruned by RMSD from the lowest, at most `window.count`: when
+/// more remain, the lowest and those that best represent the rest.
 ///
 /// A conformer's rank is the lower of its energies above the lowest in the
 /// written and in the search force field: the window keeps what either
@@ -325,11 +331,12 @@ pub fn finish(mol: &Molecule, mut conformers: Vec<Conformer>, window: &Window) -
             _ => rank(c),
         })
         .collect();
-    let mut kept = prune(&SymmetricRmsd::new(mol), &coords, &order, window.rmsd);
+    let rmsd = SymmetricRmsd::new(mol);
+    let mut kept = prune(&rmsd, &coords, &order, window.rmsd);
     kept.sort_by(|&a, &b| rank(&conformers[a]).total_cmp(&rank(&conformers[b])));
-    let mut kept: Vec<Conformer> = kept
+    let radius = REPRESENTATIVE_RADIUS * window.rmsd;
+    let mut kept: Vec<Conformer> = representatives(&rmsd, &coords, &kept, window.count, radius)
         .into_iter()
-        .take(window.count)
         .map(|k| conformers[k].clone())
         .collect();
     kept.sort_by(|a, b| a.energy.total_cmp(&b.energy));
