@@ -254,9 +254,8 @@ pub fn representatives(
     let mut gain: Vec<usize> = neighbours.iter().map(Vec::len).collect();
     let mut represented = vec![false; n];
     let mut chosen = vec![false; n];
-    let mut pick = Some(0);
+    let mut next = 0;
     for _ in 0..count {
-        let next = pick.unwrap_or_else(|| (0..n).find(|&i| !chosen[i]).unwrap_or(0));
         chosen[next] = true;
         for &m in &neighbours[next] {
             if !represented[m] {
@@ -266,9 +265,12 @@ pub fn representatives(
                 }
             }
         }
-        pick = (0..n)
+        let most = (0..n)
             .filter(|&i| !chosen[i] && gain[i] > 0)
             .max_by(|&a, &b| gain[a].cmp(&gain[b]).then(b.cmp(&a)));
+        // Once all are represented, the best ranked of the rest (n > count:
+        // one is left until the last pass).
+        next = most.or_else(|| (0..n).find(|&i| !chosen[i])).unwrap_or(0);
     }
     (0..n).filter(|&i| chosen[i]).map(|i| ranked[i]).collect()
 }
