@@ -55,13 +55,13 @@ impl AtomicFile {
             path: path.clone(),
             reason,
         };
-        if path.as_os_str().to_string_lossy().ends_with('/') {
+        let meta = fs::metadata(&path);
+        if path.as_os_str().to_string_lossy().ends_with('/')
+            || meta.as_ref().is_ok_and(|m| m.is_dir())
+        {
             return Err(fail(io::Error::other("it is a directory, not a file name")));
         }
-        let target = match fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => {
-                return Err(fail(io::Error::other("it is a directory, not a file name")))
-            }
+        let target = match meta {
             Ok(meta) if !meta.is_file() => {
                 let file = fs::OpenOptions::new()
                     .write(true)
@@ -89,12 +89,12 @@ impl AtomicFile {
             path: path.clone(),
             reason,
         };
-        match self.writer.into_inner().map_err(|e| fail(e.into_error()))? {
-            Target::Replace(temp, real) => {
-                temp.as_file().sync_all().map_err(fail)?;
-                temp.persist(&real).map_err(|e| fail(e.error))?;
-            }
-            Target::InPlace(mut file) => file.flush().map_err(fail)?,
+        // A device or pipe has had everything once the buffer is flushed.
+        if let Target::Replace(temp, real) =
+            self.writer.into_inner().map_err(|e| fail(e.into_error()))?
+        {
+            temp.as_file().sync_all().map_err(fail)?;
+            temp.persist(&real).map_err(|e| fail(e.error))?;
         }
         Ok(())
     }
