@@ -62,6 +62,7 @@ pub fn minimize(
     let mut d_grad = vec![0.0; n];
     let mut h_d_grad = vec![0.0; n];
     let mut xi = vec![0.0; n];
+    let mut next = vec![0.0; n];
     let mut new_x = vec![0.0; n];
     let mut inv_h = vec![0.0; n * n];
     let mut value = f(x, Some(&mut grad));
@@ -108,32 +109,34 @@ pub fn minimize(
         // Inverse-Hessian update.
         let (mut fac, mut fae, mut sum_dg, mut sum_xi) = (0.0, 0.0, 0.0, 0.0);
         for i in 0..n {
-            let row = &inv_h[i * n..(i + 1) * n];
-            h_d_grad[i] = row.iter().zip(&d_grad).map(|(h, d)| h * d).sum();
+            h_d_grad[i] = dot(&inv_h[i * n..(i + 1) * n], &d_grad);
             fac += d_grad[i] * xi[i];
             fae += d_grad[i] * h_d_grad[i];
             sum_dg += d_grad[i] * d_grad[i];
             sum_xi += xi[i] * xi[i];
         }
-        if fac > (EPS * sum_dg * sum_xi).sqrt() {
-            let fac = 1.0 / fac;
-            let fad = 1.0 / fae;
+        let update = fac > (EPS * sum_dg * sum_xi).sqrt();
+        let (fac, fad) = (1.0 / fac, 1.0 / fae);
+        if update {
             for i in 0..n {
                 d_grad[i] = fac * xi[i] - fad * h_d_grad[i];
             }
-            for i in 0..n {
-                let (pxi, hdgi, dgi) = (fac * xi[i], fad * h_d_grad[i], fae * d_grad[i]);
-                for j in i..n {
-                    let v = inv_h[i * n + j] + pxi * xi[j] - hdgi * h_d_grad[j] + dgi * d_grad[j];
-                    inv_h[i * n + j] = v;
-                    inv_h[j * n + i] = v;
+        }
+        // Each row is updated and multiplied by the gradient for the next
+        // direction while it is in cache. Whole rows, each element from
+        // products of the two components (a·b = b·a exactly), keep the
+        // matrix exactly symmetric while the inner loop runs over
+        // contiguous memory.
+        for (i, row) in inv_h.chunks_exact_mut(n).enumerate() {
+            if update {
+                let (x, h, d) = (xi[i], h_d_grad[i], d_grad[i]);
+                for (j, v) in row.iter_mut().enumerate() {
+                    *v += fac * (x * xi[j]) - fad * (h * h_d_grad[j]) + fae * (d * d_grad[j]);
                 }
             }
+            next[i] = -dot(row, &grad);
         }
-        for i in 0..n {
-            let row = &inv_h[i * n..(i + 1) * n];
-            xi[i] = -row.iter().zip(&grad).map(|(h, g)| h * g).sum::<f64>();
-        }
+        std::mem::swap(&mut xi, &mut next);
     }
     // Report the true gradient at the end point.
     let value = f(x, Some(&mut grad));
@@ -145,6 +148,26 @@ pub fn minimize(
         evaluations: evaluations + 1,
         converged,
     }
+}
+
+/// a · b with independent partial sums, so that the products pipeline
+/// instead of waiting on one running sum.
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    const LANES: usize = 8;
+    let mut sums = [0.0; LANES];
+    let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let tail: f64 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for k in 0..LANES {
+            sums[k] += x[k] * y[k];
+        }
+    }
+    sums.iter().sum::<f64>() + tail
 }
 
 /// Backtracking line search along `dir` (rescaled to at most `max_step`)

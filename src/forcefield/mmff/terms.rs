@@ -299,7 +299,11 @@ pub fn torsion(x: &[Point3<f64>], t: &TorsionTerm, grad: &mut Grad) -> f64 {
     e
 }
 
-/// Buffered 14-7 vdW and buffered Coulomb energy of one pair.
+/// Buffered 14-7 vdW and buffered Coulomb energy of one pair. Inlined
+/// into the loops over pairs, which run over every atom pair at every
+/// evaluation: there the tests of `grad` and `dielectric` leave the loop,
+/// and a call per pair would cost as much as the arithmetic.
+#[inline(always)]
 pub fn pair(
     x: &[Point3<f64>],
     t: &PairTerm,
@@ -313,15 +317,14 @@ pub fn pair(
     let rs = t.r_star;
     let r7 = r2 * r2 * r2 * r;
     let rs7 = t.r_star7;
-    let q_den = r + 0.07 * rs;
-    let q = 1.07 * rs / q_den;
+    let inv_q_den = 1.0 / (r + 0.07 * rs);
+    let q = 1.07 * rs * inv_q_den;
     let q2 = q * q;
     let q7 = q2 * q2 * q2 * q;
-    let s_den = r7 + 0.12 * rs7;
-    let s = 1.12 * rs7 / s_den;
+    let inv_s_den = 1.0 / (r7 + 0.12 * rs7);
+    let s = 1.12 * rs7 * inv_s_den;
     let vdw = t.eps * q7 * (s - 2.0);
-    let rb = r + ELE_BUFFER;
-    let inv_rb = 1.0 / rb;
+    let inv_rb = 1.0 / (r + ELE_BUFFER);
     let (ele, dele_dr) = match dielectric {
         Dielectric::Constant => (t.qq * inv_rb, -t.qq * inv_rb * inv_rb),
         Dielectric::Distance => {
@@ -330,8 +333,9 @@ pub fn pair(
         }
     };
     if grad.is_some() {
-        let dq7 = -7.0 * q7 / q_den;
-        let ds = -7.0 * s * r7 / (r * s_den);
+        // d/dr of q⁷ and of s, through the reciprocals already at hand.
+        let dq7 = -7.0 * q7 * inv_q_den;
+        let ds = -7.0 * s * r2 * r2 * r2 * inv_s_den;
         let dvdw_dr = t.eps * (dq7 * (s - 2.0) + q7 * ds);
         let g = d * ((dvdw_dr + dele_dr) / r);
         add(grad, i, g);
