@@ -15,10 +15,12 @@ use crate::sampler::torus::wrap;
 use crate::torsion::TorsionSpace;
 use nalgebra::Point3;
 use rayon::prelude::*;
+use std::collections::VecDeque;
 use std::time::Instant;
 
 /// Torsion minima farther than this above the lowest one (beyond the
-/// energy window) are not minimised: Cartesian relaxation rarely lowers a
+/// energy window) are minimised only where the others leave budget (see
+/// [`Queue`]): for most molecules Cartesian relaxation rarely lowers a
 /// rigid-geometry energy by more.
 pub const RELAXATION_MARGIN: f64 = 5.0;
 
@@ -38,6 +40,10 @@ const SEARCH_MINIMA_AFTER: f64 = 1e6;
 /// written represent the others within this multiple of the pruning
 /// threshold (at the threshold itself each would represent only itself).
 const REPRESENTATIVE_RADIUS: f64 = 1.2;
+
+/// Beyond the first round, the minimisations go on in rounds of this
+/// fraction of the budget.
+const ROUND_SHARE: usize = 8;
 
 /// Torsion minima closer than this (largest wrapped difference, radians)
 /// are one basin.
@@ -193,16 +199,7 @@ pub fn search(
                 .map(|(tau, e)| (space, tau, e, Field::Written)),
         );
     }
-    // Candidates closer than the pruning threshold to a lower one would
-    // be pruned after their minimisation: they are left out before it.
-    let distinct = SymmetricRmsd::new(mol);
-    let mut taken = Vec::new();
-    let mut candidates = lowest_candidates(
-        candidates,
-        window,
-        max_minimizations,
-        (&distinct, &mut taken),
-    );
+    let mut queues = vec![Queue::new(candidates, max_minimizations)];
     if let Some(space) = searched {
         // The search force field's own lowest basins, with a share of the
         // budget, minimised there: shapes that the written force field
@@ -212,31 +209,51 @@ pub fn search(
             .into_iter()
             .map(|(tau, e)| (space, tau, e, Field::Search))
             .collect();
-        candidates.extend(lowest_candidates(
-            found,
-            window,
-            max_minimizations / SEARCH_FIELD_SHARE,
-            (&distinct, &mut taken),
-        ));
+        queues.push(Queue::new(found, max_minimizations / SEARCH_FIELD_SHARE));
     }
+    // Candidates closer than the pruning threshold to a lower one would
+    // be pruned after their minimisation: they are left out before it.
+    let distinct = SymmetricRmsd::new(mol);
+    let mut taken = Vec::new();
     let input_stereo = Stereo::perceive(mol);
     let full = MinimizeOptions::default();
-    let minimized: Vec<(Option<Conformer>, usize)> = candidates
-        .par_iter()
-        .map(|&(space, ref tau, _, field)| {
-            if late() {
-                return None;
-            }
-            let mut coords = space.coords(tau);
-            let r = minimize_cartesian(fields.get(field), &mut coords, &full);
-            let coords = as_written(&coords);
-            let same_stereo = input_stereo
-                .differences(&Stereo::perceive_at(mol, &coords))
-                .is_empty();
-            let conformer = same_stereo.then(|| fields.conformer(coords, field));
-            Some((conformer, r.evaluations))
-        })
-        .collect::<Option<_>>()?;
+    let mut minimized: Vec<(Option<Conformer>, usize)> = Vec::new();
+    loop {
+        let mut batch: Vec<(usize, Candidate)> = Vec::new();
+        for (q, queue) in queues.iter_mut().enumerate() {
+            let next = queue.next_batch(window, (&distinct, &mut taken));
+            batch.extend(next.into_iter().map(|c| (q, c)));
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let results: Vec<(Option<Conformer>, usize)> = batch
+            .par_iter()
+            .map(|&(_, (space, ref tau, _, field))| {
+                if late() {
+                    return None;
+                }
+                let mut coords = space.coords(tau);
+                let r = minimize_cartesian(fields.get(field), &mut coords, &full);
+                let coords = as_written(&coords);
+                let same_stereo = input_stereo
+                    .differences(&Stereo::perceive_at(mol, &coords))
+                    .is_empty();
+                let conformer = same_stereo.then(|| fields.conformer(coords, field));
+                Some((conformer, r.evaluations))
+            })
+            .collect::<Option<_>>()?;
+        for (q, queue) in queues.iter_mut().enumerate() {
+            let round: Vec<&Conformer> = batch
+                .iter()
+                .zip(&results)
+                .filter(|((from, _), _)| *from == q)
+                .filter_map(|(_, (conformer, _))| conformer.as_ref())
+                .collect();
+            queue.record(&round, window, &distinct);
+        }
+        minimized.extend(results);
+    }
     evaluations += minimized.iter().map(|m| m.1 as u64).sum::<u64>();
     let minimizations = minimized.len();
     let conformers: Vec<Conformer> = minimized.into_iter().filter_map(|m| m.0).collect();
@@ -249,38 +266,117 @@ pub fn search(
     })
 }
 
-/// The candidates within the window (and the relaxation margin) of the
-/// lowest, lowest first (the sampled space first among equals), at most
-/// `limit`, each farther than `window.rmsd` from every geometry in `taken`
-/// and from each other; the chosen geometries are added to `taken`.
-fn lowest_candidates<'a>(
-    mut candidates: Vec<Candidate<'a>>,
-    window: &Window,
-    limit: usize,
-    (rmsd, taken): (&SymmetricRmsd, &mut Vec<Vec<Point3<f64>>>),
-) -> Vec<Candidate<'a>> {
-    // A stable sort keeps equal energies in the order of the spaces.
-    candidates.sort_by(|a, b| a.2.total_cmp(&b.2));
-    let Some(lowest) = candidates.first().map(|c| c.2) else {
-        return candidates;
-    };
-    let mut chosen = Vec::new();
-    for candidate in candidates {
-        if chosen.len() == limit.max(1)
-            || candidate.2 > lowest + window.energy_window + RELAXATION_MARGIN
-        {
-            break;
-        }
-        let coords = candidate.0.coords(&candidate.1);
-        if taken
-            .par_iter()
-            .all(|t| rmsd.rmsd(t, &coords) > window.rmsd)
-        {
-            taken.push(coords);
-            chosen.push(candidate);
+/// The torsion minima of one force field awaiting full minimisation,
+/// lowest first, and what their minimisations have found.
+///
+/// The first round minimises those within the energy window and
+/// [`RELAXATION_MARGIN`] of the lowest. Where that leaves budget, the
+/// search goes on up the list in rounds of [`ROUND_SHARE`] of the budget
+/// while each round adds a distinct minimum to the window: a macrocycle's
+/// rigid torsion minima lie tens of kcal/mol above what they relax to,
+/// while those of most molecules relax by a few.
+struct Queue<'a> {
+    candidates: VecDeque<Candidate<'a>>,
+    /// The lowest torsion minimum's energy.
+    lowest: f64,
+    /// Minimisations left in the budget, and those of a round past the
+    /// first.
+    left: usize,
+    round_size: usize,
+    /// Distinct minima within the window of the lowest so far; `None`
+    /// before the first round.
+    found: Option<Vec<Conformer>>,
+    /// Whether the last round added to `found`.
+    open: bool,
+}
+
+impl<'a> Queue<'a> {
+    fn new(mut candidates: Vec<Candidate<'a>>, limit: usize) -> Self {
+        // A stable sort keeps equal energies in the order of the spaces.
+        candidates.sort_by(|a, b| a.2.total_cmp(&b.2));
+        let limit = limit.max(1);
+        Queue {
+            lowest: candidates.first().map_or(0.0, |c| c.2),
+            candidates: candidates.into(),
+            left: limit,
+            round_size: limit.div_ceil(ROUND_SHARE),
+            found: None,
+            open: true,
         }
     }
-    chosen
+
+    /// The next candidates, lowest first, each farther than `window.rmsd`
+    /// from every geometry in `taken` and from each other (the chosen
+    /// geometries are added to `taken`, those too close dropped): in the
+    /// first round all within the window and the margin, then a round's
+    /// worth while the last one found more.
+    fn next_batch(
+        &mut self,
+        window: &Window,
+        (rmsd, taken): (&SymmetricRmsd, &mut Vec<Vec<Point3<f64>>>),
+    ) -> Vec<Candidate<'a>> {
+        let (cutoff, count) = match self.found {
+            None => (
+                self.lowest + window.energy_window + RELAXATION_MARGIN,
+                self.left,
+            ),
+            Some(_) if self.open => (f64::INFINITY, self.round_size.min(self.left)),
+            Some(_) => return Vec::new(),
+        };
+        let mut chosen = Vec::new();
+        while chosen.len() < count {
+            let Some(candidate) = self.candidates.pop_front() else {
+                break;
+            };
+            if candidate.2 > cutoff {
+                self.candidates.push_front(candidate);
+                break;
+            }
+            let coords = candidate.0.coords(&candidate.1);
+            if taken
+                .par_iter()
+                .all(|t| rmsd.rmsd(t, &coords) > window.rmsd)
+            {
+                taken.push(coords);
+                chosen.push(candidate);
+            }
+        }
+        self.left -= chosen.len();
+        chosen
+    }
+
+    /// Takes in the minima of the last round: the search goes on while a
+    /// round adds a distinct minimum within the window (in the force field
+    /// that minimised them). Nothing is kept once nothing is left to
+    /// minimise.
+    fn record(&mut self, minima: &[&Conformer], window: &Window, rmsd: &SymmetricRmsd) {
+        let found = self.found.get_or_insert_with(Vec::new);
+        self.open = false;
+        if self.left == 0 || self.candidates.is_empty() {
+            return;
+        }
+        let own = |c: &Conformer| match c.minimum_of {
+            Some(Field::Search) => c.search_energy,
+            _ => c.energy,
+        };
+        let lowest = minima
+            .iter()
+            .map(|c| own(c))
+            .chain(found.iter().map(own))
+            .fold(f64::INFINITY, f64::min);
+        let top = lowest + window.energy_window;
+        found.retain(|c| own(c) <= top);
+        for &c in minima {
+            if own(c) <= top
+                && found
+                    .iter()
+                    .all(|f| rmsd.rmsd(&f.coords, &c.coords) > window.rmsd)
+            {
+                found.push(c.clone());
+                self.open = true;
+            }
+        }
+    }
 }
 
 /// The output of minima mode from all minima found: with their mirror
@@ -391,4 +487,92 @@ fn basins(
         }
     }
     Some(distinct)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forcefield::mmff::MmffOptions;
+    use crate::io::{open_sdf, sdf::Input};
+    use crate::torsion::{find_rotors, RotorOptions};
+
+    fn energies(batch: &[Candidate]) -> Vec<f64> {
+        batch.iter().map(|c| c.2).collect()
+    }
+
+    /// Past the first round (the window and the margin), candidates are
+    /// minimised in rounds, whatever their torsion energies, while each
+    /// round finds a new minimum within the window; a first round that
+    /// spends the budget ends the search.
+    #[test]
+    fn minimisation_goes_on_while_rounds_find_minima() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/anilide.sdf");
+        let Some(Ok(Input::Structure(mol))) = open_sdf(path).unwrap().next_input() else {
+            panic!("{path}: no structure");
+        };
+        let system = MmffSystem::new(&mol, &MmffOptions::default()).unwrap();
+        let space = TorsionSpace::new(&mol, &system, find_rotors(&mol, RotorOptions::default()));
+        let rmsd = SymmetricRmsd::new(&mol);
+        let window = Window {
+            energy_window: 10.0,
+            rmsd: 0.5,
+            count: 100,
+        };
+        let torsion_energies = [0.0, 3.0, 40.0, 41.0, 42.0, 43.0];
+        let candidates: Vec<Candidate> = torsion_energies
+            .iter()
+            .enumerate()
+            .map(|(i, &e)| {
+                let mut tau = space.reference_torsions().to_vec();
+                // Turns about two rotors that move much of the molecule:
+                // the geometries are distinct (checked below).
+                tau[1] += 2.0 * (i % 3) as f64;
+                tau[2] += 2.0 * (i / 3) as f64;
+                (&space, tau, e, Field::Written)
+            })
+            .collect();
+        for (i, a) in candidates.iter().enumerate() {
+            for b in &candidates[..i] {
+                assert!(rmsd.rmsd(&space.coords(&a.1), &space.coords(&b.1)) > window.rmsd);
+            }
+        }
+        let minima = |batch: &[Candidate], energies: &[f64]| -> Vec<Conformer> {
+            batch
+                .iter()
+                .zip(energies)
+                .map(|(c, &energy)| Conformer {
+                    coords: space.coords(&c.1),
+                    energy,
+                    search_energy: energy,
+                    minimum_of: Some(Field::Written),
+                    weight: 0.0,
+                })
+                .collect()
+        };
+        let record = |queue: &mut Queue, found: &[Conformer]| {
+            queue.record(&found.iter().collect::<Vec<_>>(), &window, &rmsd);
+        };
+
+        // A budget of 16: rounds of 2.
+        let mut queue = Queue::new(candidates.clone(), 16);
+        let mut taken = Vec::new();
+        let first = queue.next_batch(&window, (&rmsd, &mut taken));
+        assert_eq!(energies(&first), [0.0, 3.0]);
+        record(&mut queue, &minima(&first, &[0.0, 3.0]));
+        let second = queue.next_batch(&window, (&rmsd, &mut taken));
+        assert_eq!(energies(&second), [40.0, 41.0]);
+        // One of them relaxes into the window: one more round.
+        record(&mut queue, &minima(&second, &[5.0, 30.0]));
+        let third = queue.next_batch(&window, (&rmsd, &mut taken));
+        assert_eq!(energies(&third), [42.0, 43.0]);
+        record(&mut queue, &minima(&third, &[50.0, 55.0]));
+        assert!(queue.next_batch(&window, (&rmsd, &mut taken)).is_empty());
+
+        // A budget of 2, spent by the first round.
+        let mut queue = Queue::new(candidates, 2);
+        let mut taken = Vec::new();
+        let first = queue.next_batch(&window, (&rmsd, &mut taken));
+        record(&mut queue, &minima(&first, &[0.0, 3.0]));
+        assert!(queue.next_batch(&window, (&rmsd, &mut taken)).is_empty());
+    }
 }

@@ -431,7 +431,10 @@ impl Run<'_> {
                 self.late()
             });
         // Variants come lowest first; those too high to hold a minimum in
-        // the window are left out.
+        // the window are left out. A macrocycle's ring shapes are ranked
+        // by one minimised embedding each, whose exocyclic groups keep
+        // their random strain: the lowest of them are searched whatever
+        // their energy.
         let lowest = found
             .first()
             .map_or(input_minimum.value, |v| v.energy.min(input_minimum.value));
@@ -442,7 +445,10 @@ impl Run<'_> {
         spaces.extend(
             found
                 .into_iter()
-                .filter(|v| v.energy <= lowest + self.options.energy_window + RELAXATION_MARGIN)
+                .filter(|v| {
+                    macrocycle
+                        || v.energy <= lowest + self.options.energy_window + RELAXATION_MARGIN
+                })
                 .take(MAX_VARIANTS * if macrocycle { MACROCYCLE_FACTOR } else { 1 })
                 .map(|v| self.space_at(v.coords)),
         );
