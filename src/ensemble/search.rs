@@ -148,9 +148,9 @@ pub struct Limits {
 /// (`spaces[1..]`), each space's own geometry too; with `searched` (the
 /// sampled space in the search force field), the draws once more there.
 /// Minimises the lowest distinct torsion minima in the written force field,
-/// and half as many of the search force field's in that one, and keeps
-/// those with the input's stereochemistry. `None` when the deadline
-/// passed.
+/// and half as many of the search force field's in that one (higher ones
+/// too while they relax into the window, see [`Queue`]), and keeps those
+/// with the input's stereochemistry. `None` when the deadline passed.
 pub fn search(
     mol: &Molecule,
     fields: ForceFields,
