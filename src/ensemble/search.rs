@@ -283,11 +283,20 @@ struct Queue<'a> {
     /// first.
     left: usize,
     round_size: usize,
-    /// Distinct minima within the window of the lowest so far; `None`
-    /// before the first round.
-    found: Option<Vec<Conformer>>,
-    /// Whether the last round added to `found`.
-    open: bool,
+    stage: Stage,
+    /// Distinct minima within the window of the lowest so far.
+    found: Vec<Conformer>,
+}
+
+/// Where a [`Queue`] stands.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stage {
+    /// The first round, within the window and the margin, is still to come.
+    First,
+    /// The last round added a minimum to the window: another may follow.
+    Rounds,
+    /// Nothing more is minimised.
+    Done,
 }
 
 impl<'a> Queue<'a> {
@@ -300,8 +309,8 @@ impl<'a> Queue<'a> {
             candidates: candidates.into(),
             left: limit,
             round_size: limit.div_ceil(ROUND_SHARE),
-            found: None,
-            open: true,
+            stage: Stage::First,
+            found: Vec::new(),
         }
     }
 
@@ -315,13 +324,13 @@ impl<'a> Queue<'a> {
         window: &Window,
         (rmsd, taken): (&SymmetricRmsd, &mut Vec<Vec<Point3<f64>>>),
     ) -> Vec<Candidate<'a>> {
-        let (cutoff, count) = match self.found {
-            None => (
+        let (cutoff, count) = match self.stage {
+            Stage::First => (
                 self.lowest + window.energy_window + RELAXATION_MARGIN,
                 self.left,
             ),
-            Some(_) if self.open => (f64::INFINITY, self.round_size.min(self.left)),
-            Some(_) => return Vec::new(),
+            Stage::Rounds => (f64::INFINITY, self.round_size.min(self.left)),
+            Stage::Done => return Vec::new(),
         };
         let mut chosen = Vec::new();
         while chosen.len() < count {
@@ -350,11 +359,11 @@ impl<'a> Queue<'a> {
     /// that minimised them). Nothing is kept once nothing is left to
     /// minimise.
     fn record(&mut self, minima: &[&Conformer], window: &Window, rmsd: &SymmetricRmsd) {
-        let found = self.found.get_or_insert_with(Vec::new);
-        self.open = false;
+        self.stage = Stage::Done;
         if self.left == 0 || self.candidates.is_empty() {
             return;
         }
+        let found = &mut self.found;
         let own = |c: &Conformer| match c.minimum_of {
             Some(Field::Search) => c.search_energy,
             _ => c.energy,
@@ -373,7 +382,7 @@ impl<'a> Queue<'a> {
                     .all(|f| rmsd.rmsd(&f.coords, &c.coords) > window.rmsd)
             {
                 found.push(c.clone());
-                self.open = true;
+                self.stage = Stage::Rounds;
             }
         }
     }
