@@ -2,8 +2,10 @@
 //! (also in the torsion spaces of other ring conformations, amide rotamers
 //! and invertomers, and in the search force field's), the lowest distinct
 //! torsion minima minimised with full MMFF94 or in the search force field,
-//! and the minima windowed and pruned by RMSD.
+//! minima of distance-geometry embeddings, and the minima windowed and
+//! pruned by RMSD.
 
+use super::embed::reembed;
 use super::lbfgs::LbfgsOptions;
 use super::minimize::{minimize_cartesian, minimize_torsions, MinimizeOptions};
 use super::rmsd::{prune, representatives, SymmetricRmsd};
@@ -266,6 +268,54 @@ pub fn search(
     })
 }
 
+/// Minima from `count` distance-geometry embeddings of `mol` (seeded from
+/// `seed`), each minimised fully in the written force field and, where it
+/// differs, in the search force field. An embedding places the chain at
+/// random, unrelated to any torsion minimum: it reaches basins that the
+/// sampled torsion distribution, which favours folded shapes, rarely
+/// draws. `None` when `late()`.
+pub fn embedded(
+    mol: &Molecule,
+    fields: ForceFields,
+    count: usize,
+    seed: u64,
+    late: impl Fn() -> bool + Sync,
+) -> Option<Minima> {
+    let mut found = Minima {
+        conformers: Vec::new(),
+        evaluations: 0,
+        minimizations: 0,
+        stereo_rejected: 0,
+    };
+    let same = std::ptr::eq(fields.search, fields.written);
+    let wanted = if same {
+        &[Field::Written][..]
+    } else {
+        &[Field::Written, Field::Search]
+    };
+    for &field in wanted {
+        let (minima, evaluations) = reembed(
+            mol,
+            fields.get(field),
+            count,
+            seed,
+            &MinimizeOptions::default(),
+            &late,
+        );
+        if late() {
+            return None;
+        }
+        found.evaluations += evaluations;
+        found.minimizations += minima.len();
+        found.conformers.extend(
+            minima
+                .into_iter()
+                .map(|coords| fields.conformer(as_written(&coords), field)),
+        );
+    }
+    Some(found)
+}
+
 /// The torsion minima of one force field awaiting full minimisation,
 /// lowest first, and what their minimisations have found.
 ///
@@ -501,9 +551,10 @@ fn basins(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forcefield::mmff::MmffOptions;
+    use crate::forcefield::mmff::{Dielectric, MmffOptions};
     use crate::io::{open_sdf, sdf::Input};
     use crate::torsion::{find_rotors, RotorOptions};
+    use nalgebra::Vector3;
 
     fn energies(batch: &[Candidate]) -> Vec<f64> {
         batch.iter().map(|c| c.2).collect()
@@ -583,5 +634,79 @@ mod tests {
         let first = queue.next_batch(&window, (&rmsd, &mut taken));
         record(&mut queue, &minima(&first, &[0.0, 3.0]));
         assert!(queue.next_batch(&window, (&rmsd, &mut taken)).is_empty());
+    }
+
+    /// Embedded minima are minima of the force field they are labelled
+    /// with (not of the other), keep the input's stereochemistry, differ
+    /// from one another, and depend on the seed alone.
+    #[test]
+    fn embedded_minima_are_minima_of_their_field() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/anilide.sdf");
+        let Some(Ok(Input::Structure(mol))) = open_sdf(path).unwrap().next_input() else {
+            panic!("{path}: no structure");
+        };
+        let written = MmffSystem::new(&mol, &MmffOptions::default()).unwrap();
+        let damped = MmffOptions {
+            dielectric: Dielectric::Distance,
+            dielectric_constant: 4.0,
+            ..MmffOptions::default()
+        };
+        let search_field = MmffSystem::new(&mol, &damped).unwrap();
+        let fields = ForceFields {
+            search: &search_field,
+            written: &written,
+        };
+        let found = embedded(&mol, fields, 6, 11, || false).unwrap();
+        assert_eq!(found.minimizations, 12);
+        assert_eq!(found.conformers.len(), 12);
+        let rms_gradient = |system: &MmffSystem, coords: &[Point3<f64>]| {
+            let mut g = vec![Vector3::zeros(); coords.len()];
+            system.energy_gradient(coords, &mut g);
+            (g.iter().map(|v| v.norm_squared()).sum::<f64>() / g.len() as f64).sqrt()
+        };
+        let stereo = Stereo::perceive(&mol);
+        for c in &found.conformers {
+            let (own, other) = match c.minimum_of {
+                Some(Field::Written) => (&written, &search_field),
+                _ => (&search_field, &written),
+            };
+            // Rounded to 1e-4 Å, a minimum keeps an RMS gradient of about
+            // 0.05 kcal/mol/Å; the other field's is tens of times larger.
+            assert!(rms_gradient(own, &c.coords) < 0.1);
+            assert!(rms_gradient(other, &c.coords) > 0.5);
+            assert!((c.energy - written.energy(&c.coords).total()).abs() < 1e-9);
+            assert!((c.search_energy - search_field.energy(&c.coords).total()).abs() < 1e-9);
+            assert!(stereo
+                .differences(&Stereo::perceive_at(&mol, &c.coords))
+                .is_empty());
+        }
+        let rmsd = SymmetricRmsd::new(&mol);
+        let writtens: Vec<&Conformer> = found
+            .conformers
+            .iter()
+            .filter(|c| c.minimum_of == Some(Field::Written))
+            .collect();
+        assert_eq!(writtens.len(), 6);
+        assert!(writtens[1..]
+            .iter()
+            .any(|c| rmsd.rmsd(&c.coords, &writtens[0].coords) > 1.0));
+        let again = embedded(&mol, fields, 6, 11, || false).unwrap();
+        assert!(found
+            .conformers
+            .iter()
+            .zip(&again.conformers)
+            .all(|(a, b)| a.coords == b.coords));
+        // One force field: its minima alone.
+        let one = ForceFields {
+            search: &written,
+            written: &written,
+        };
+        assert_eq!(
+            embedded(&mol, one, 6, 11, || false)
+                .unwrap()
+                .conformers
+                .len(),
+            6
+        );
     }
 }

@@ -427,9 +427,6 @@ fn normalised_volume(x: &[Point3<f64>], centre: usize, [a, b, c]: [usize; 3]) ->
     u(a).dot(&u(b).cross(&u(c)))
 }
 
-/// An endocyclic dihedral's class: its sign in a small ring (a pucker); in a
-/// larger one also whether it is anti (0), so that a macrocycle's shapes
-/// differ by their gauche bonds, not by small twists of its anti ones.
 /// Whether `mol` has a ring larger than the restrained changes handle, whose
 /// conformations are then most of its search.
 pub fn has_macrocycle(mol: &Molecule) -> bool {
@@ -438,6 +435,9 @@ pub fn has_macrocycle(mol: &Molecule) -> bool {
         .any(|r| (MAX_RESTRAINED_RING + 1..=MAX_RING).contains(&r.len()))
 }
 
+/// An endocyclic dihedral's class: its sign in a small ring (a pucker); in a
+/// larger one also whether it is anti (0), so that a macrocycle's shapes
+/// differ by their gauche bonds, not by small twists of its anti ones.
 fn ring_code(d: f64, ring_len: usize) -> i8 {
     if ring_len > MAX_RESTRAINED_RING && d.abs() > ANTI.to_radians() {
         0
