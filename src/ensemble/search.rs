@@ -556,6 +556,15 @@ mod tests {
     use crate::torsion::{find_rotors, RotorOptions};
     use nalgebra::Vector3;
 
+    /// A tertiary anilide with a stereocentre and five rotors.
+    fn anilide() -> Molecule {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/anilide.sdf");
+        let Some(Ok(Input::Structure(mol))) = open_sdf(path).unwrap().next_input() else {
+            panic!("{path}: no structure");
+        };
+        mol
+    }
+
     fn energies(batch: &[Candidate]) -> Vec<f64> {
         batch.iter().map(|c| c.2).collect()
     }
@@ -566,10 +575,7 @@ mod tests {
     /// spends the budget ends the search.
     #[test]
     fn minimisation_goes_on_while_rounds_find_minima() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/anilide.sdf");
-        let Some(Ok(Input::Structure(mol))) = open_sdf(path).unwrap().next_input() else {
-            panic!("{path}: no structure");
-        };
+        let mol = anilide();
         let system = MmffSystem::new(&mol, &MmffOptions::default()).unwrap();
         let space = TorsionSpace::new(&mol, &system, find_rotors(&mol, RotorOptions::default()));
         let rmsd = SymmetricRmsd::new(&mol);
@@ -641,10 +647,7 @@ mod tests {
     /// from one another, and depend on the seed alone.
     #[test]
     fn embedded_minima_are_minima_of_their_field() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/anilide.sdf");
-        let Some(Ok(Input::Structure(mol))) = open_sdf(path).unwrap().next_input() else {
-            panic!("{path}: no structure");
-        };
+        let mol = anilide();
         let written = MmffSystem::new(&mol, &MmffOptions::default()).unwrap();
         let damped = MmffOptions {
             dielectric: Dielectric::Distance,

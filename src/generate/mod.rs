@@ -198,10 +198,11 @@ struct MinimaBudget {
 /// proportion to the rotors. `fast` relaxes fewer draws in the variants'
 /// spaces and skips the refinement: at its budget neither brings a pose
 /// closer to the crystal's on the bioactive set, and together they cost a
-/// fifth of its time (docs/validation.md). A macrocycle's own embeddings
-/// (16 × as many, see [`variant_budget`]) already seed the search of its
-/// ring shapes: minimised embeddings on top added no ring shape to
-/// clarithromycin's window at 1.4 × its time.
+/// fifth of its time (docs/validation.md). The embeddings minimised as
+/// they are grow with the rotors too; a macrocycle gets none, as its own
+/// embeddings (16 × as many, see [`variant_budget`]) already seed the
+/// search of its ring shapes: on clarithromycin they added no ring shape to
+/// the window at 1.4 × the time.
 fn minima_budget(effort: Effort, rotors: usize, macrocycle: bool) -> MinimaBudget {
     let (draws, minimizations, embeddings) = match effort {
         Effort::Fast => (300, 30, 8),
