@@ -117,6 +117,7 @@ pub fn set_populations(conformers: &mut [Conformer], kt: f64) {
 
 /// Minimised conformers with the input's stereochemistry, and what finding
 /// them cost.
+#[derive(Default)]
 pub struct Minima {
     pub conformers: Vec<Conformer>,
     pub evaluations: u64,
@@ -281,14 +282,11 @@ pub fn embedded(
     seed: u64,
     late: impl Fn() -> bool + Sync,
 ) -> Option<Minima> {
-    let mut found = Minima {
-        conformers: Vec::new(),
-        evaluations: 0,
-        minimizations: 0,
-        stereo_rejected: 0,
-    };
-    let same = std::ptr::eq(fields.search, fields.written);
-    let wanted = if same {
+    let mut found = Minima::default();
+    if count == 0 {
+        return (!late()).then_some(found);
+    }
+    let wanted = if std::ptr::eq(fields.search, fields.written) {
         &[Field::Written][..]
     } else {
         &[Field::Written, Field::Search]

@@ -342,12 +342,9 @@ impl Run<'_> {
     /// search force field's, minimised, then (except with `fast`) once
     /// more around the lowest minimum found; and minimised embeddings.
     fn minima(&self) -> Result<Ensemble, GenError> {
-        let (spaces, variant_evaluations, variants_found) = self.variant_spaces()?;
-        let budget = minima_budget(
-            self.options.effort,
-            self.rotors.len(),
-            has_macrocycle(self.mol),
-        );
+        let macrocycle = has_macrocycle(self.mol);
+        let (spaces, variant_evaluations, variants_found) = self.variant_spaces(macrocycle)?;
+        let budget = minima_budget(self.options.effort, self.rotors.len(), macrocycle);
         let searched = self
             .search
             .as_ref()
@@ -440,7 +437,10 @@ impl Run<'_> {
     /// amide rotamers and nitrogen invertomers that can hold a minimum in
     /// the window, the lowest first; with the energy evaluations spent
     /// finding them and the number of variants found.
-    fn variant_spaces(&self) -> Result<(Vec<TorsionSpace>, u64, usize), GenError> {
+    fn variant_spaces(
+        &self,
+        macrocycle: bool,
+    ) -> Result<(Vec<TorsionSpace>, u64, usize), GenError> {
         let mut spaces = vec![TorsionSpace::new(
             self.mol,
             &self.system,
@@ -449,7 +449,6 @@ impl Run<'_> {
         let mut minimized = self.mol.coords().to_vec();
         let input_minimum =
             minimize_cartesian(&self.system, &mut minimized, &MinimizeOptions::default());
-        let macrocycle = has_macrocycle(self.mol);
         let budget = variant_budget(self.options.effort, macrocycle);
         let (found, evaluations) =
             variants(self.mol, &self.system, budget, self.options.seed, || {
