@@ -308,6 +308,43 @@ fn search_force_field_adds_the_extended_shapes_of_a_zwitterion() {
     );
 }
 
+/// The minima of ethyl methyl phosphate keep the written arrangement
+/// around P (the sign of the volume of its neighbours O, O=, O⁻, O in
+/// index order), which the search, exchanging the equivalent oxygens,
+/// does not.
+#[test]
+fn minima_keep_the_written_arrangement_of_a_phosphodiester() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("phosphodiester.sdf");
+    let mol = &read_ok(&input)[0];
+    let out = dir.path().join("out.sdf");
+    gen(&[
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--effort",
+        "fast",
+    ])
+    .assert()
+    .success();
+    let records = read_ok(&out);
+    check_records(mol, &records);
+    assert!(records.len() >= 6, "{} minima", records.len());
+    let side = |m: &Molecule| {
+        let x = m.coords();
+        let [a, b, c, d] = [2, 4, 5, 6].map(|i| x[i] - x[3]);
+        (a - d).cross(&(b - d)).dot(&(c - d)) > 0.0
+    };
+    for m in &records {
+        assert_eq!(
+            side(m),
+            side(mol),
+            "conformer {}",
+            tag(m, "CONFORMER_INDEX")
+        );
+    }
+}
+
 #[test]
 fn minima_of_butane_are_anti_and_gauche() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,8 +1,10 @@
 //! Stereo perception from 3D against RDKit's CIP labeller
-//! (`tests/data/stereo.sdf`, tags CIP_CENTRES and CIP_BONDS).
+//! (`tests/data/stereo.sdf`, tags CIP_CENTRES and CIP_BONDS), and the
+//! written arrangement of a resonance-equivalent pair.
 
 use crate::util::{data, read_ok};
-use conformers::mol::stereo::Stereo;
+use conformers::forcefield::mmff::{MmffOptions, MmffSystem};
+use conformers::mol::stereo::{Stereo, WrittenArrangement};
 use nalgebra::Point3;
 use std::collections::BTreeSet;
 
@@ -91,4 +93,26 @@ fn mirror_image_inverts_every_centre_and_keeps_double_bonds() {
         assert!(stereo.differences(&stereo).is_empty());
     }
     assert!(inverted >= 15);
+}
+
+/// Ethyl methyl phosphate (C C O P(=O) O⁻ O C): its P is no stereocentre
+/// to the tool, since exchanging the two terminal oxygens is a turn of the
+/// group at the same energy, but the written exchange is put back.
+#[test]
+fn a_resonance_pair_is_put_back_as_written() {
+    let mol = &read_ok(&data("phosphodiester.sdf"))[0];
+    let (p, double, charged) = (3, 4, 5);
+    assert_eq!(mol.atom(charged).charge, -1);
+    assert!(Stereo::perceive(mol).centres.iter().all(|c| c.atom != p));
+    let mut exchanged = mol.coords().to_vec();
+    exchanged.swap(double, charged);
+    let system = MmffSystem::new(mol, &MmffOptions::default()).unwrap();
+    let energy = system.energy(mol.coords()).total();
+    assert!((system.energy(&exchanged).total() - energy).abs() < 1e-9);
+    let written = WrittenArrangement::of(mol);
+    written.restore(&mut exchanged);
+    assert_eq!(exchanged, mol.coords());
+    let mut kept = mol.coords().to_vec();
+    written.restore(&mut kept);
+    assert_eq!(kept, mol.coords());
 }

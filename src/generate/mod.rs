@@ -12,7 +12,9 @@
 //! molecule in both, and the minima within an energy window of either are
 //! pruned by symmetry-aware heavy-atom RMSD. Stereochemistry
 //! comes from the input; a minimised conformer whose stereochemistry
-//! differs from the input's is dropped and counted.
+//! differs from the input's is dropped and counted, and the oxygens of a
+//! P(=O)O⁻ that a turn of the group exchanged are put back as written
+//! ([`WrittenArrangement`]).
 
 mod output;
 
@@ -27,6 +29,7 @@ use crate::ensemble::search::{
 };
 use crate::ensemble::variants::{has_macrocycle, variants, Budget as VariantBudget};
 use crate::forcefield::mmff::{Dielectric, MmffError, MmffOptions, MmffSystem};
+use crate::mol::stereo::WrittenArrangement;
 use crate::mol::Molecule;
 use crate::sampler::target::BOLTZMANN_KCAL;
 use crate::sampler::{self, resample, Device, Effort, MolecularTarget, SamplerError, Settings};
@@ -280,10 +283,15 @@ pub fn generate(mol: &Molecule, options: &GenOptions) -> Result<Ensemble, GenErr
         rotors: find_rotors(mol, options.rotors),
         deadline: options.timeout.map(|t| start + t),
     };
-    match options.mode {
+    let mut ensemble = match options.mode {
         Mode::Boltzmann => run.boltzmann(),
         Mode::Minima => run.minima(),
+    }?;
+    let written = WrittenArrangement::of(mol);
+    for c in &mut ensemble.conformers {
+        written.restore(&mut c.coords);
     }
+    Ok(ensemble)
 }
 
 /// One molecule's run: what both modes share.

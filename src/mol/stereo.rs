@@ -109,10 +109,12 @@ impl Stereo {
 }
 
 /// Atoms whose neighbours can be arranged in two distinguishable ways.
+/// Whether the atoms `ns` lie in different symmetry classes.
+fn distinct(ns: &[usize], classes: &[u32]) -> bool {
+    (0..ns.len()).all(|i| (i + 1..ns.len()).all(|j| classes[ns[i]] != classes[ns[j]]))
+}
+
 fn tetrahedral_candidates(mol: &Molecule, classes: &[u32]) -> Vec<usize> {
-    let distinct = |ns: &[usize]| {
-        (0..ns.len()).all(|i| (i + 1..ns.len()).all(|j| classes[ns[i]] != classes[ns[j]]))
-    };
     let mut centres = Vec::new();
     let mut ring_candidates = Vec::new();
     for atom in 0..mol.num_atoms() {
@@ -131,19 +133,8 @@ fn tetrahedral_candidates(mol: &Molecule, classes: &[u32]) -> Vec<usize> {
         let lone_pair_centre = ns.len() == 3
             && valence_electrons - i32::from(mol.atom(atom).charge) - i32::from(mol.valence(atom))
                 >= 2;
-        // Terminal oxygens or sulfurs of one element on the same centre
-        // (phosphates, sulfonates) are equivalent by resonance.
-        let resonance_pair = (0..ns.len()).any(|i| {
-            (i + 1..ns.len()).any(|j| {
-                let (x, y) = (ns[i], ns[j]);
-                mol.degree(x) == 1
-                    && mol.degree(y) == 1
-                    && mol.atom(x).element == mol.atom(y).element
-                    && matches!(mol.atom(x).element.atomic_number(), 8 | 16)
-            })
-        });
-        if (ns.len() == 4 || lone_pair_centre) && !resonance_pair {
-            if distinct(&ns) {
+        if (ns.len() == 4 || lone_pair_centre) && resonance_pair(mol, &ns).is_none() {
+            if distinct(&ns, classes) {
                 centres.push(atom);
             } else if ns.len() == 4 && !any_multiple && mol.rings().is_ring_atom(atom) {
                 ring_candidates.push(atom);
@@ -197,23 +188,87 @@ fn tetrahedral_candidates(mol: &Molecule, classes: &[u32]) -> Vec<usize> {
     centres
 }
 
+/// Two terminal oxygens or sulfurs of one element among `ns`, the
+/// neighbours of one centre (phosphates, sulfonates): equivalent by
+/// resonance.
+fn resonance_pair(mol: &Molecule, ns: &[usize]) -> Option<[usize; 2]> {
+    (0..ns.len())
+        .flat_map(|i| (i + 1..ns.len()).map(move |j| [ns[i], ns[j]]))
+        .find(|&[x, y]| {
+            mol.degree(x) == 1
+                && mol.degree(y) == 1
+                && mol.atom(x).element == mol.atom(y).element
+                && matches!(mol.atom(x).element.atomic_number(), 8 | 16)
+        })
+}
+
+/// The written arrangement around centres that are stereocentres only as
+/// written: four different neighbours, two of them terminal oxygens (or
+/// sulfurs) that differ only in where the file puts the double bond and the
+/// charge (the P(=O)O⁻ of a phosphodiester or phosphonate monoester).
+/// The two are one by resonance: the force field types and charges them
+/// alike, and a turn of the group exchanges them, so the search treats the
+/// centre as no stereocentre and may put either oxygen in either place. A
+/// reader of the file sees the double bond and the charge and would take
+/// the exchange for an inverted centre; [`WrittenArrangement::restore`]
+/// exchanges the two positions back, which changes neither the shape nor
+/// the energy.
+#[derive(Clone, Debug, Default)]
+pub struct WrittenArrangement {
+    /// Centre, its neighbours in index order, its resonance pair, and
+    /// whether the centre is clockwise in the input.
+    centres: Vec<(usize, Vec<usize>, [usize; 2], bool)>,
+}
+
+impl WrittenArrangement {
+    /// The arrangement in `mol`'s own coordinates.
+    pub fn of(mol: &Molecule) -> WrittenArrangement {
+        let classes = mol.symmetry_classes();
+        let centres = (0..mol.num_atoms())
+            .filter_map(|atom| {
+                let mut ns: Vec<usize> = mol.neighbors(atom).collect();
+                ns.sort_unstable();
+                let pair = resonance_pair(mol, &ns)?;
+                let clockwise = unit_volume(mol.coords(), atom, &ns) > 0.0;
+                (ns.len() == 4 && distinct(&ns, &classes)).then_some((atom, ns, pair, clockwise))
+            })
+            .collect();
+        WrittenArrangement { centres }
+    }
+
+    /// Exchanges the positions of each resonance pair whose centre's
+    /// arrangement in `coords` differs from the input's.
+    pub fn restore(&self, coords: &mut [Point3<f64>]) {
+        for (atom, ns, [x, y], clockwise) in &self.centres {
+            if (unit_volume(coords, *atom, ns) > 0.0) != *clockwise {
+                coords.swap(*x, *y);
+            }
+        }
+    }
+}
+
 fn signed_volume(p: [Point3<f64>; 4]) -> f64 {
     (p[1] - p[0]).cross(&(p[2] - p[0])).dot(&(p[3] - p[0]))
+}
+
+/// Signed volume of the unit vectors from `atom` towards `ns` (sorted); a
+/// lone pair (three neighbours) is taken at the centre itself, which lies
+/// on the lone pair's side of the other three.
+fn unit_volume(coords: &[Point3<f64>], atom: usize, ns: &[usize]) -> f64 {
+    let unit = |k: usize| {
+        ns.get(k).map_or(Point3::origin(), |&n| {
+            let v = coords[n] - coords[atom];
+            Point3::from(v / v.norm().max(1e-9))
+        })
+    };
+    signed_volume([unit(0), unit(1), unit(2), unit(3)])
 }
 
 fn tetrahedral(mol: &Molecule, coords: &[Point3<f64>], atom: usize) -> TetrahedralCentre {
     let mut ns: Vec<usize> = mol.neighbors(atom).collect();
     ns.sort_unstable();
     let centre = coords[atom];
-    // Unit vectors towards the neighbours; a lone pair is taken at the
-    // centre itself, which lies on the lone pair's side of the other three.
-    let unit = |k: usize| {
-        ns.get(k).map_or(Point3::origin(), |&n| {
-            let v = coords[n] - centre;
-            Point3::from(v / v.norm().max(1e-9))
-        })
-    };
-    let volume = signed_volume([unit(0), unit(1), unit(2), unit(3)]);
+    let volume = unit_volume(coords, atom, &ns);
     // Volumes of an ideal tetrahedral centre, so that 1 means ideal.
     let ideal = if ns.len() == 4 { 3.0792 } else { 0.7698 };
     let chiral_volume = (volume / ideal).clamp(-1.0, 1.0);

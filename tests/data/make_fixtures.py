@@ -14,6 +14,7 @@ Outputs (all deterministic: fixed embedding seeds, gzip mtime 0):
     smiles_cases.json                        SMILES parsing cases: RDKit's atoms,
                                              hydrogens and 3D stereo
     multi.sdf.gz                             gzip of molecules/multi.sdf
+    phosphodiester.sdf                       a P(=O)O- centre RDKit labels
     bad/*.sdf                                one malformed record per file
 
 Rotor rule (same as the sampler's): a bond j-k is a rotor when it is a
@@ -846,6 +847,14 @@ def make_zwitterion():
     write_sdf(os.path.join(HERE, "zwitterion.sdf"), [mol])
 
 
+def make_phosphodiester():
+    """Ethyl methyl phosphate anion: P(=O)O- is one group by resonance, yet
+    RDKit, reading the file's double bond and charge, labels the P."""
+    mol = embed("CCO[P@](=O)([O-])OC", seed=5, name="ethyl methyl phosphate")
+    write_sdf(os.path.join(HERE, "phosphodiester.sdf"), [mol])
+    return mol
+
+
 def main():
     dev, table = make_rotor_json()
     n_with = sum(1 for r in dev if r["rotors"])
@@ -870,6 +879,7 @@ def main():
     for mol in make_puckers():
         print(mol.GetProp("_Name"), mol.GetProp("INPUT_MMFF94"), mol.GetProp("LOWEST_MMFF94"))
     make_zwitterion()
+    make_phosphodiester()
     for mol in make_invertomers():
         print(mol.GetProp("_Name"), mol.GetProp("ENERGY"))
     for mol in make_shapes() + make_shapes(ANILIDE, "anilide"):
