@@ -22,6 +22,15 @@ fn gen(args: &[&str]) -> Command {
     cmd
 }
 
+/// `gen INPUT -o OUT ARGS…`, which must succeed; the records written.
+fn gen_ok(input: &Path, out: &Path, args: &[&str]) -> Vec<Molecule> {
+    gen(&[input.to_str().unwrap(), "-o", out.to_str().unwrap()])
+        .args(args)
+        .assert()
+        .success();
+    read_ok(out)
+}
+
 fn tag(m: &Molecule, name: &str) -> f64 {
     m.data_value(name)
         .unwrap_or_else(|| panic!("{}: no {name} tag", m.name()))
@@ -64,19 +73,9 @@ fn check_records(input: &Molecule, records: &[Molecule]) {
 #[test]
 fn minima_reach_other_ring_puckers_and_invertomers() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out.sdf");
     let input = data("puckers.sdf");
-    gen(&[
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--effort",
-        "fast",
-    ])
-    .assert()
-    .success();
+    let records = gen_ok(&input, &dir.path().join("out.sdf"), &["--effort", "fast"]);
     let inputs = read_ok(&input);
-    let records = read_ok(&out);
     for mol in &inputs {
         let mine: Vec<Molecule> = records
             .iter()
@@ -115,16 +114,7 @@ fn minima_hold_every_chair_and_invertomer_of_a_symmetric_piperidine() {
     let rmsd = SymmetricRmsd::new(&chairs[0]);
     for effort in ["fast", "default"] {
         let out = dir.path().join(format!("{effort}.sdf"));
-        gen(&[
-            input.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--effort",
-            effort,
-        ])
-        .assert()
-        .success();
-        let records = read_ok(&out);
+        let records = gen_ok(&input, &out, &["--effort", effort]);
         for start in &chairs {
             let mine: Vec<&Molecule> = records
                 .iter()
@@ -161,28 +151,16 @@ fn minima_hold_every_chair_and_invertomer_of_a_symmetric_piperidine() {
 #[test]
 fn minima_hold_other_ring_shapes_and_amide_rotamers() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out.sdf");
     let json = dir.path().join("out.json");
     let input = data("shapes.sdf");
-    gen(&[
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--json",
-        json.to_str().unwrap(),
-        "--effort",
-        "thorough",
-        "-n",
-        "300",
-    ])
-    .assert()
-    .success();
+    let json_arg = json.to_str().unwrap();
+    let args = ["--json", json_arg, "--effort", "thorough", "-n", "300"];
+    let records = gen_ok(&input, &dir.path().join("out.sdf"), &args);
     // The macrocycle's ring shapes come from its embeddings: many more
     // than the restrained changes of small rings could give.
     let macrocycle = &summary(&json)[2];
     assert!(macrocycle["variants_found"].as_u64().unwrap() >= 100);
     assert_eq!(macrocycle["variants_searched"], 28);
-    let records = read_ok(&out);
     let references = read_ok(&data("shapes_reference.sdf"));
     for mol in &read_ok(&input) {
         let of = |set: &[Molecule]| -> Vec<Molecule> {
@@ -236,13 +214,9 @@ fn assert_reaches_references(
 #[test]
 fn minima_hold_both_twists_of_a_crowded_anilide() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out.sdf");
     let input = data("anilide.sdf");
-    gen(&[input.to_str().unwrap(), "-o", out.to_str().unwrap()])
-        .assert()
-        .success();
+    let mine = gen_ok(&input, &dir.path().join("out.sdf"), &[]);
     let mol = &read_ok(&input)[0];
-    let mine = read_ok(&out);
     check_records(mol, &mine);
     assert_reaches_references(mol, &mine, &read_ok(&data("anilide_reference.sdf")), 0.25);
 }
@@ -260,18 +234,7 @@ fn search_force_field_adds_the_extended_shapes_of_a_zwitterion() {
     let mol = &read_ok(&input)[0];
     let run = |search: &str| -> Vec<Molecule> {
         let out = dir.path().join(format!("{search}.sdf"));
-        gen(&[
-            input.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--effort",
-            "fast",
-            "--search-ff",
-            search,
-        ])
-        .assert()
-        .success();
-        let records = read_ok(&out);
+        let records = gen_ok(&input, &out, &["--effort", "fast", "--search-ff", search]);
         check_records(mol, &records);
         records
     };
@@ -317,17 +280,7 @@ fn minima_keep_the_written_arrangement_of_a_phosphodiester() {
     let dir = tempfile::tempdir().unwrap();
     let input = data("phosphodiester.sdf");
     let mol = &read_ok(&input)[0];
-    let out = dir.path().join("out.sdf");
-    gen(&[
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--effort",
-        "fast",
-    ])
-    .assert()
-    .success();
-    let records = read_ok(&out);
+    let records = gen_ok(&input, &dir.path().join("out.sdf"), &["--effort", "fast"]);
     check_records(mol, &records);
     assert!(records.len() >= 6, "{} minima", records.len());
     let side = |m: &Molecule| {
