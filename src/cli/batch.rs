@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Why one record has no result.
@@ -198,10 +198,13 @@ where
     } else {
         None
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.threads.unwrap_or(0))
-        .build()
-        .context("starting worker threads")?;
+    // Each record runs on a thread of its own and its parallel loops on
+    // rayon's global pool. A pool worker that ran whole records would,
+    // waiting inside one molecule's parallel loop, take up another whole
+    // molecule, and the first would wait for it: a 2 s molecule could fail
+    // a 120 s `--timeout` behind a slow one.
+    let threads = size_global_pool(settings.threads.unwrap_or(0));
+    let work = start_record_threads(threads)?;
     let job = Arc::new(job);
     let mut records = Records {
         strings: inputs.smiles.iter().enumerate(),
@@ -217,7 +220,7 @@ where
     };
     // Records read but not yet passed on: enough to keep every thread busy
     // behind one slow molecule, few enough to keep memory flat.
-    let window = 64.max(4 * pool.current_num_threads());
+    let window = 64.max(4 * threads);
     let (sender, receiver) = mpsc::channel::<(usize, Finished<T>)>();
     let mut running: BTreeMap<usize, (String, usize, String)> = BTreeMap::new();
     let mut done: BTreeMap<usize, Finished<T>> = BTreeMap::new();
@@ -260,10 +263,11 @@ where
             running.insert(read, (record.file.clone(), record.index, title));
             let (sender, job, seq) = (sender.clone(), Arc::clone(&job), read);
             let seed = settings.seed;
-            pool.spawn(move || {
+            work.send(Box::new(move || {
                 let finished = process(ordinal, record, seed, &*job);
                 let _ = sender.send((seq, finished));
-            });
+            }))
+            .expect("record threads run until the work sender is dropped");
             read += 1;
         }
         if exhausted && running.is_empty() {
@@ -316,6 +320,44 @@ where
         total: exhausted.then_some(records.ordinal),
     };
     Ok((outcome, reporter))
+}
+
+/// Sizes rayon's global pool, where the molecules' parallel loops run, to
+/// `threads` (0: one per core) and returns its size. Only the first call
+/// in a process sizes it; a later run keeps that size.
+fn size_global_pool(threads: usize) -> usize {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global();
+    rayon::current_num_threads()
+}
+
+/// One record's work, run on a record thread.
+type Task = Box<dyn FnOnce() + Send>;
+
+/// Starts `count` threads that run the tasks sent on the returned sender,
+/// one at a time each, until it is dropped.
+fn start_record_threads(count: usize) -> anyhow::Result<mpsc::Sender<Task>> {
+    let (sender, receiver) = mpsc::channel::<Task>();
+    let receiver = Arc::new(Mutex::new(receiver));
+    for k in 0..count {
+        let receiver = Arc::clone(&receiver);
+        std::thread::Builder::new()
+            .name(format!("record-{k}"))
+            .spawn(move || loop {
+                // The lock is held only while waiting for the next task.
+                let next = receiver
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .recv();
+                match next {
+                    Ok(task) => task(),
+                    Err(_) => break,
+                }
+            })
+            .context("starting worker threads")?;
+    }
+    Ok(sender)
 }
 
 /// Runs one record's job (a SMILES or 2D record is embedded in 3D first,
