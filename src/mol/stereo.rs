@@ -108,12 +108,12 @@ impl Stereo {
     }
 }
 
-/// Atoms whose neighbours can be arranged in two distinguishable ways.
 /// Whether the atoms `ns` lie in different symmetry classes.
 fn distinct(ns: &[usize], classes: &[u32]) -> bool {
     (0..ns.len()).all(|i| (i + 1..ns.len()).all(|j| classes[ns[i]] != classes[ns[j]]))
 }
 
+/// Atoms whose neighbours can be arranged in two distinguishable ways.
 fn tetrahedral_candidates(mol: &Molecule, classes: &[u32]) -> Vec<usize> {
     let mut centres = Vec::new();
     let mut ring_candidates = Vec::new();
@@ -213,7 +213,7 @@ fn resonance_pair(mol: &Molecule, ns: &[usize]) -> Option<[usize; 2]> {
 /// the exchange for an inverted centre; [`WrittenArrangement::restore`]
 /// exchanges the two positions back, which changes neither the shape nor
 /// the energy.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct WrittenArrangement {
     /// Centre, its neighbours in index order, its resonance pair, and
     /// whether the centre is clockwise in the input.
