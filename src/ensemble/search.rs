@@ -9,6 +9,7 @@ use super::embed::reembed;
 use super::lbfgs::LbfgsOptions;
 use super::minimize::{minimize_cartesian, minimize_torsions, MinimizeOptions};
 use super::rmsd::{prune, representatives, SymmetricRmsd};
+use super::variants::Crankshaft;
 use super::{as_written, Conformer, Field};
 use crate::forcefield::mmff::MmffSystem;
 use crate::mol::stereo::Stereo;
@@ -16,6 +17,8 @@ use crate::mol::Molecule;
 use crate::sampler::torus::wrap;
 use crate::torsion::TorsionSpace;
 use nalgebra::Point3;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
 use rayon::prelude::*;
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -312,6 +315,103 @@ pub fn embedded(
         );
     }
     Some(found)
+}
+
+/// Crankshaft moves start, in each round, from this many of the lowest
+/// minima not yet moved from, this many moves from each.
+const HOP_STARTS: usize = 8;
+const HOP_MOVES: usize = 12;
+
+/// Minima one crankshaft move ([`Crankshaft`]) of a macrocycle's ring away
+/// from the lowest minima of the written force field: rounds of [`HOP_MOVES`] moves (drawn from `seed`) from each
+/// of the [`HOP_STARTS`] lowest minima not within `rmsd` of one already
+/// moved from, each minimised fully in the written force field, while
+/// `count` minimisations last; a round starts from the new minima too. A
+/// macrocycle's low ring shapes lie next to each other, and a rare one that
+/// few embeddings reach (cyclododecanone's square [3333]) is one move from
+/// its neighbours. `None` when `late()`.
+pub fn hopped(
+    mol: &Molecule,
+    fields: ForceFields,
+    found: &[Conformer],
+    count: usize,
+    rmsd: f64,
+    seed: u64,
+    late: impl Fn() -> bool + Sync,
+) -> Option<Minima> {
+    let mut hops = Minima::default();
+    if count == 0 {
+        return (!late()).then_some(hops);
+    }
+    let moves = Crankshaft::of(mol);
+    let measure = SymmetricRmsd::new(mol);
+    let input_stereo = Stereo::perceive(mol);
+    let mut pool: Vec<Conformer> = found
+        .iter()
+        .filter(|c| c.minimum_of == Some(Field::Written))
+        .cloned()
+        .collect();
+    let mut moved_from: Vec<Vec<Point3<f64>>> = Vec::new();
+    let mut left = if moves.is_empty() { 0 } else { count };
+    let mut round = 0u64;
+    while left > 0 {
+        pool.sort_by(|a, b| a.energy.total_cmp(&b.energy));
+        let mut starts: Vec<&Conformer> = Vec::new();
+        for c in &pool {
+            if starts.len() == HOP_STARTS {
+                break;
+            }
+            let far = |x: &Vec<Point3<f64>>| measure.rmsd(x, &c.coords) > rmsd;
+            if moved_from.iter().all(far) && starts.iter().all(|s| far(&s.coords)) {
+                starts.push(c);
+            }
+        }
+        if starts.is_empty() {
+            break;
+        }
+        let mut planned: Vec<(&Conformer, &Crankshaft)> = Vec::new();
+        for (rank, start) in starts.iter().enumerate() {
+            let mut rng =
+                rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed ^ (round << 16) ^ rank as u64);
+            let mut order: Vec<&Crankshaft> = moves.iter().collect();
+            order.shuffle(&mut rng);
+            planned.extend(order.into_iter().take(HOP_MOVES).map(|m| (*start, m)));
+        }
+        moved_from.extend(starts.iter().map(|s| s.coords.clone()));
+        planned.truncate(left);
+        left -= planned.len();
+        let results: Vec<(Option<Conformer>, usize)> = planned
+            .par_iter()
+            .map(|(start, crankshaft)| {
+                if late() {
+                    return None;
+                }
+                let mut coords = start.coords.clone();
+                crankshaft.apply(&mut coords);
+                let r =
+                    minimize_cartesian(fields.written, &mut coords, &MinimizeOptions::default());
+                let coords = as_written(&coords);
+                let same_stereo = input_stereo
+                    .differences(&Stereo::perceive_at(mol, &coords))
+                    .is_empty();
+                let conformer = same_stereo.then(|| fields.conformer(coords, Field::Written));
+                Some((conformer, r.evaluations))
+            })
+            .collect::<Option<_>>()?;
+        for (conformer, evaluations) in results {
+            hops.minimizations += 1;
+            hops.evaluations += evaluations as u64;
+            match conformer {
+                Some(c) => {
+                    pool.push(c.clone());
+                    hops.conformers.push(c);
+                }
+                None => hops.stereo_rejected += 1,
+            }
+        }
+        round += 1;
+    }
+    (!late()).then_some(hops)
 }
 
 /// The torsion minima of one force field awaiting full minimisation,

@@ -26,6 +26,7 @@ use crate::mol::{BondOrder, Molecule};
 use crate::torsion::is_amide_like;
 use nalgebra::{Point3, Vector3};
 use rayon::prelude::*;
+use std::f64::consts::PI;
 
 /// An alternative geometry of a molecule, fully minimised.
 #[derive(Clone, Debug)]
@@ -427,6 +428,95 @@ fn normalised_volume(x: &[Point3<f64>], centre: usize, [a, b, c]: [usize; 3]) ->
     u(a).dot(&u(b).cross(&u(c)))
 }
 
+/// A concerted turn of the ring atoms strictly between two pivots of a
+/// macrocycle's ring, with everything attached to them outside the ring,
+/// about the line through the pivots: every bond and every angle but the
+/// two at the pivots stay, and the ring takes a neighbouring shape (a
+/// corner flap for one atom, an edge flip for two).
+#[derive(Clone, Debug)]
+pub struct Crankshaft {
+    pivots: [usize; 2],
+    moving: Vec<usize>,
+    angle: f64,
+}
+
+impl Crankshaft {
+    /// The crankshaft moves of every ring of `mol` larger than the
+    /// restrained changes handle: each atom flapped half a turn across the
+    /// line through its two ring neighbours, each pair of adjacent atoms
+    /// turned a third of a turn either way about the line through theirs.
+    /// A move whose atoms hold a bridge back to the ring (a fused ring) is
+    /// left out: it would tear the bridge.
+    pub fn of(mol: &Molecule) -> Vec<Crankshaft> {
+        let mut moves = Vec::new();
+        for ring in mol
+            .relevant_cycles()
+            .iter()
+            .filter(|r| (MAX_RESTRAINED_RING + 1..=MAX_RING).contains(&r.len()))
+        {
+            let n = ring.len();
+            let turns = [(2, &[PI][..]), (3, &[2.0 * PI / 3.0, -2.0 * PI / 3.0][..])];
+            for (span, angles) in turns {
+                for i in 0..n {
+                    let pivots = [ring[i], ring[(i + span) % n]];
+                    let inner: Vec<usize> = (1..span).map(|k| ring[(i + k) % n]).collect();
+                    let Some(moving) = carried(mol, ring, pivots, &inner) else {
+                        continue;
+                    };
+                    moves.extend(angles.iter().map(|&angle| Crankshaft {
+                        pivots,
+                        moving: moving.clone(),
+                        angle,
+                    }));
+                }
+            }
+        }
+        moves
+    }
+
+    /// Turns the moving atoms of `x`.
+    pub fn apply(&self, x: &mut [Point3<f64>]) {
+        let [p, q] = self.pivots;
+        let axis = nalgebra::Unit::new_normalize(x[q] - x[p]);
+        let rotation = nalgebra::Rotation3::from_axis_angle(&axis, self.angle);
+        let origin = x[p];
+        for &a in &self.moving {
+            x[a] = origin + rotation * (x[a] - origin);
+        }
+    }
+}
+
+/// `inner` (ring atoms between the two pivots) and every atom reached from
+/// them without passing through a ring atom; `None` when a moving atom is
+/// bonded to a ring atom other than by the ring's own bonds to the pivots
+/// (a bridge, a fused ring).
+fn carried(
+    mol: &Molecule,
+    ring: &[usize],
+    pivots: [usize; 2],
+    inner: &[usize],
+) -> Option<Vec<usize>> {
+    let mut moving = inner.to_vec();
+    let mut i = 0;
+    while i < moving.len() {
+        let a = moving[i];
+        i += 1;
+        for n in mol.neighbors(a) {
+            if moving.contains(&n) {
+                continue;
+            }
+            if ring.contains(&n) {
+                if !(inner.contains(&a) && pivots.contains(&n)) {
+                    return None;
+                }
+                continue;
+            }
+            moving.push(n);
+        }
+    }
+    Some(moving)
+}
+
 /// Whether `mol` has a ring larger than the restrained changes handle, whose
 /// conformations are then most of its search.
 pub fn has_macrocycle(mol: &Molecule) -> bool {
@@ -582,6 +672,47 @@ fn restraint(x: &[Point3<f64>], changes: &[Change], mut grad: Option<&mut [Vecto
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::{open_sdf, sdf::Input};
+
+    fn fixture(name: &str) -> Molecule {
+        let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+        let Some(Ok(Input::Structure(mol))) = open_sdf(&path).unwrap().next_input() else {
+            panic!("{path}: no structure");
+        };
+        mol
+    }
+
+    /// Cyclododecanone's ring has 12 flaps and 24 edge flips; each keeps
+    /// every bond length, moves only its ring atoms and what they carry,
+    /// and changes the ring's shape. A molecule without a macrocycle has
+    /// none.
+    #[test]
+    fn crankshafts_keep_bonds_and_change_the_ring() {
+        let mol = fixture("cyclododecanone.sdf");
+        let moves = Crankshaft::of(&mol);
+        assert_eq!(moves.len(), 36);
+        let ring = &mol.relevant_cycles()[0];
+        let x = mol.coords();
+        for m in &moves {
+            let mut y = x.to_vec();
+            m.apply(&mut y);
+            for b in mol.bonds() {
+                let [i, j] = b.atoms;
+                assert!(((y[i] - y[j]).norm() - (x[i] - x[j]).norm()).abs() < 1e-9);
+            }
+            let moved: Vec<usize> = (0..x.len())
+                .filter(|&a| (y[a] - x[a]).norm() > 1e-6)
+                .collect();
+            let inner = if m.angle == PI { 1 } else { 2 };
+            assert_eq!(moved.iter().filter(|a| ring.contains(a)).count(), inner);
+            let turned = ring_dihedrals(&y, ring)
+                .iter()
+                .zip(ring_dihedrals(x, ring))
+                .any(|(a, b)| ((a - b + PI).rem_euclid(2.0 * PI) - PI).abs() > 0.5);
+            assert!(turned);
+        }
+        assert!(Crankshaft::of(&fixture("anilide.sdf")).is_empty());
+    }
 
     /// The restraint gradient matches central differences of its energy.
     #[test]

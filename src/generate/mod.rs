@@ -25,7 +25,7 @@ use crate::ensemble::as_written;
 use crate::ensemble::minimize::{minimize_cartesian, MinimizeOptions};
 use crate::ensemble::search::ForceFields;
 use crate::ensemble::search::{
-    embedded, finish, search, set_populations, Limits, Window, RELAXATION_MARGIN,
+    embedded, finish, hopped, search, set_populations, Limits, Window, RELAXATION_MARGIN,
 };
 use crate::ensemble::variants::{has_macrocycle, variants, Budget as VariantBudget};
 use crate::forcefield::mmff::{Dielectric, MmffError, MmffOptions, MmffSystem};
@@ -193,6 +193,8 @@ struct MinimaBudget {
     refinement: bool,
     /// Distance-geometry embeddings minimised in each force field.
     embeddings: usize,
+    /// A macrocycle's minimisations after crankshaft moves.
+    hops: usize,
 }
 
 /// Budget of minima mode per effort for a molecule of `rotors` rotors. The
@@ -205,12 +207,13 @@ struct MinimaBudget {
 /// they are grow with the rotors too; a macrocycle gets none, as its own
 /// embeddings (16 × as many, see [`variant_budget`]) already seed the
 /// search of its ring shapes: on clarithromycin they added no ring shape to
-/// the window at 1.4 × the time.
+/// the window at 1.4 × the time. A macrocycle instead moves on from its
+/// lowest minima by crankshaft moves of its ring (`hops` minimisations).
 fn minima_budget(effort: Effort, rotors: usize, macrocycle: bool) -> MinimaBudget {
-    let (draws, minimizations, embeddings) = match effort {
-        Effort::Fast => (300, 30, 8),
-        Effort::Default => (1000, 120, 60),
-        Effort::Thorough => (3000, 400, 200),
+    let (draws, minimizations, embeddings, hops) = match effort {
+        Effort::Fast => (300, 30, 8, 24),
+        Effort::Default => (1000, 120, 60, 192),
+        Effort::Thorough => (3000, 400, 200, 384),
     };
     let fast = effort == Effort::Fast;
     let scaled = |n: usize| n * rotors.max(BUDGET_ROTORS) / BUDGET_ROTORS;
@@ -220,6 +223,7 @@ fn minima_budget(effort: Effort, rotors: usize, macrocycle: bool) -> MinimaBudge
         variant_relaxations: if fast { 1 } else { 3 },
         refinement: !fast,
         embeddings: if macrocycle { 0 } else { scaled(embeddings) },
+        hops: if macrocycle { hops } else { 0 },
     }
 }
 
@@ -428,6 +432,18 @@ impl Run<'_> {
         )
         .ok_or_else(|| self.timed_out())?;
         found.absorb(more);
+        // A macrocycle's ring shapes next to its lowest minima.
+        let more = hopped(
+            self.mol,
+            self.fields(),
+            &found.conformers,
+            budget.hops,
+            self.options.rmsd,
+            self.options.seed ^ HOP_STREAM,
+            || self.late(),
+        )
+        .ok_or_else(|| self.timed_out())?;
+        found.absorb(more);
         ensemble.energy_evaluations += found.evaluations;
         ensemble.minimizations = found.minimizations;
         ensemble.stereo_rejected = found.stereo_rejected;
@@ -626,6 +642,9 @@ fn weighted_draws(
 
 /// Separates the embeddings' random stream from the sampler's.
 const EMBEDDING_STREAM: u64 = 0x3e1b_edd1_0000_0000;
+
+/// Separates the crankshaft moves' random stream from the sampler's.
+const HOP_STREAM: u64 = 0x7c1a_9b5e_0000_0000;
 
 /// Separates the resampling random stream from the sampler's.
 const RESAMPLE_STREAM: u64 = 0x5eed_0f4e_5a3b_1e00;

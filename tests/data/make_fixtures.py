@@ -15,6 +15,7 @@ Outputs (all deterministic: fixed embedding seeds, gzip mtime 0):
                                              hydrogens and 3D stereo
     multi.sdf.gz                             gzip of molecules/multi.sdf
     phosphodiester.sdf                       a P(=O)O- centre RDKit labels
+    cyclododecanone.sdf                      a 12-membered ring, RDKit-300's lowest
     bad/*.sdf                                one malformed record per file
 
 Rotor rule (same as the sampler's): a bond j-k is a rotor when it is a
@@ -847,6 +848,21 @@ def make_zwitterion():
     write_sdf(os.path.join(HERE, "zwitterion.sdf"), [mol])
 
 
+def make_cyclododecanone():
+    """Cyclododecanone, embedded off its lowest ring shape, with the lowest
+    MMFF94 energy of RDKit's 300 embeddings (ETKDGv3, seed 0xf00d, each
+    minimised): the square [3333] ring, which 2 of those 300 reach."""
+    mol = embed("O=C1CCCCCCCCCCC1", seed=7, name="cyclododecanone")
+    probe = Chem.Mol(mol)
+    params = AllChem.ETKDGv3()
+    params.randomSeed = 0xF00D
+    AllChem.EmbedMultipleConfs(probe, 300, params)
+    energies = [e for _, e in AllChem.MMFFOptimizeMoleculeConfs(probe, maxIters=5000)]
+    mol.SetProp("LOWEST_MMFF94", "%.4f" % min(energies))
+    write_sdf(os.path.join(HERE, "cyclododecanone.sdf"), [mol])
+    return mol
+
+
 def make_phosphodiester():
     """Ethyl methyl phosphate anion: P(=O)O- is one group by resonance, yet
     RDKit, reading the file's double bond and charge, labels the P."""
@@ -880,6 +896,7 @@ def main():
         print(mol.GetProp("_Name"), mol.GetProp("INPUT_MMFF94"), mol.GetProp("LOWEST_MMFF94"))
     make_zwitterion()
     make_phosphodiester()
+    print("cyclododecanone", make_cyclododecanone().GetProp("LOWEST_MMFF94"))
     for mol in make_invertomers():
         print(mol.GetProp("_Name"), mol.GetProp("ENERGY"))
     for mol in make_shapes() + make_shapes(ANILIDE, "anilide"):
