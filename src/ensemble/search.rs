@@ -89,6 +89,27 @@ impl ForceFields<'_> {
         }
     }
 
+    /// `coords` minimised fully in `field` (as `conformers minimize`), as
+    /// written, unless its stereochemistry differs from `input`'s; with the
+    /// energy evaluations spent.
+    fn minimum(
+        &self,
+        mol: &Molecule,
+        input: &Stereo,
+        mut coords: Vec<Point3<f64>>,
+        field: Field,
+    ) -> (Option<Conformer>, usize) {
+        let r = minimize_cartesian(self.get(field), &mut coords, &MinimizeOptions::default());
+        let coords = as_written(&coords);
+        let same_stereo = input
+            .differences(&Stereo::perceive_at(mol, &coords))
+            .is_empty();
+        (
+            same_stereo.then(|| self.conformer(coords, field)),
+            r.evaluations,
+        )
+    }
+
     /// A minimum of `field` at `coords` (as written) with its energies in
     /// both force fields.
     fn conformer(&self, coords: Vec<Point3<f64>>, field: Field) -> Conformer {
@@ -222,7 +243,6 @@ pub fn search(
     let distinct = SymmetricRmsd::new(mol);
     let mut taken = Vec::new();
     let input_stereo = Stereo::perceive(mol);
-    let full = MinimizeOptions::default();
     let mut minimized: Vec<(Option<Conformer>, usize)> = Vec::new();
     loop {
         let mut batch: Vec<(usize, Candidate)> = Vec::new();
@@ -239,14 +259,7 @@ pub fn search(
                 if late() {
                     return None;
                 }
-                let mut coords = space.coords(tau);
-                let r = minimize_cartesian(fields.get(field), &mut coords, &full);
-                let coords = as_written(&coords);
-                let same_stereo = input_stereo
-                    .differences(&Stereo::perceive_at(mol, &coords))
-                    .is_empty();
-                let conformer = same_stereo.then(|| fields.conformer(coords, field));
-                Some((conformer, r.evaluations))
+                Some(fields.minimum(mol, &input_stereo, space.coords(tau), field))
             })
             .collect::<Option<_>>()?;
         for (q, queue) in queues.iter_mut().enumerate() {
@@ -388,14 +401,7 @@ pub fn hopped(
                 }
                 let mut coords = start.coords.clone();
                 crankshaft.apply(&mut coords);
-                let r =
-                    minimize_cartesian(fields.written, &mut coords, &MinimizeOptions::default());
-                let coords = as_written(&coords);
-                let same_stereo = input_stereo
-                    .differences(&Stereo::perceive_at(mol, &coords))
-                    .is_empty();
-                let conformer = same_stereo.then(|| fields.conformer(coords, Field::Written));
-                Some((conformer, r.evaluations))
+                Some(fields.minimum(mol, &input_stereo, coords, Field::Written))
             })
             .collect::<Option<_>>()?;
         for (conformer, evaluations) in results {
