@@ -335,14 +335,15 @@ pub fn embedded(
 const HOP_STARTS: usize = 8;
 const HOP_MOVES: usize = 12;
 
-/// Minima one crankshaft move ([`Crankshaft`]) of a macrocycle's ring away
-/// from the lowest minima of the written force field: rounds of [`HOP_MOVES`] moves (drawn from `seed`) from each
-/// of the [`HOP_STARTS`] lowest minima not within `rmsd` of one already
-/// moved from, each minimised fully in the written force field, while
-/// `count` minimisations last; a round starts from the new minima too. A
-/// macrocycle's low ring shapes lie next to each other, and a rare one that
-/// few embeddings reach (cyclododecanone's square [3333]) is one move from
-/// its neighbours. `None` when `late()`.
+/// Minima one crankshaft move ([`Crankshaft`]) of a macrocycle's ring
+/// away from the lowest minima of the written force field: rounds of
+/// [`HOP_MOVES`] moves (drawn from `seed`) from each of the [`HOP_STARTS`]
+/// lowest minima not within `rmsd` of one already moved from, each
+/// minimised fully in the written force field, while `count`
+/// minimisations last; a round starts from the new minima too. A
+/// macrocycle's low ring shapes lie next to each other, and a rare one
+/// that few embeddings reach (cyclododecanone's square [3333]) is one move
+/// from its neighbours. `None` when `late()`.
 pub fn hopped(
     mol: &Molecule,
     fields: ForceFields,

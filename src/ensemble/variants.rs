@@ -15,7 +15,8 @@
 //! which reaches ring shapes of any kind (twist boats, a macrocycle's many
 //! shapes) that no restrained change names. Variants whose stereochemistry
 //! changed, or that fell back to a conformation already found, are
-//! dropped.
+//! dropped. The crankshaft moves of a macrocycle's ring, which the minima
+//! search makes from its lowest minima, are defined here too.
 
 use super::embed::reembed;
 use super::minimize::{minimize_cartesian, minimize_restrained, MinimizeOptions};
