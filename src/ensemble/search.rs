@@ -343,7 +343,8 @@ const HOP_MOVES: usize = 12;
 /// minimisations last; a round starts from the new minima too. A
 /// macrocycle's low ring shapes lie next to each other, and a rare one
 /// that few embeddings reach (cyclododecanone's square [3333]) is one move
-/// from its neighbours. `None` when `late()`.
+/// from its neighbours. Nothing without a ring of 9–30 atoms; `None` when
+/// `late()`.
 pub fn hopped(
     mol: &Molecule,
     fields: ForceFields,
@@ -354,10 +355,14 @@ pub fn hopped(
     late: impl Fn() -> bool + Sync,
 ) -> Option<Minima> {
     let mut hops = Minima::default();
-    if count == 0 {
+    let moves = if count == 0 {
+        Vec::new()
+    } else {
+        Crankshaft::of(mol)
+    };
+    if moves.is_empty() {
         return (!late()).then_some(hops);
     }
-    let moves = Crankshaft::of(mol);
     let measure = SymmetricRmsd::new(mol);
     let input_stereo = Stereo::perceive(mol);
     let mut pool: Vec<Conformer> = found
@@ -366,7 +371,7 @@ pub fn hopped(
         .cloned()
         .collect();
     let mut moved_from: Vec<Vec<Point3<f64>>> = Vec::new();
-    let mut left = if moves.is_empty() { 0 } else { count };
+    let mut left = count;
     let mut round = 0u64;
     while left > 0 {
         pool.sort_by(|a, b| a.energy.total_cmp(&b.energy));

@@ -193,7 +193,8 @@ struct MinimaBudget {
     refinement: bool,
     /// Distance-geometry embeddings minimised in each force field.
     embeddings: usize,
-    /// A macrocycle's minimisations after crankshaft moves.
+    /// Minimisations after crankshaft moves of a macrocycle's ring (none
+    /// are made without one).
     hops: usize,
 }
 
@@ -208,7 +209,7 @@ struct MinimaBudget {
 /// embeddings (16 × as many, see [`variant_budget`]) already seed the
 /// search of its ring shapes: on clarithromycin they added no ring shape to
 /// the window at 1.4 × the time. A macrocycle instead moves on from its
-/// lowest minima by crankshaft moves of its ring (`hops` minimisations).
+/// lowest minima by crankshaft moves of its ring.
 fn minima_budget(effort: Effort, rotors: usize, macrocycle: bool) -> MinimaBudget {
     let (draws, minimizations, embeddings, hops) = match effort {
         Effort::Fast => (300, 30, 8, 24),
@@ -223,7 +224,7 @@ fn minima_budget(effort: Effort, rotors: usize, macrocycle: bool) -> MinimaBudge
         variant_relaxations: if fast { 1 } else { 3 },
         refinement: !fast,
         embeddings: if macrocycle { 0 } else { scaled(embeddings) },
-        hops: if macrocycle { hops } else { 0 },
+        hops,
     }
 }
 
