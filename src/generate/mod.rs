@@ -353,7 +353,8 @@ impl Run<'_> {
     /// rotamers and invertomers, the sampler at a raised temperature in the
     /// search force field, its draws relaxed in every space and in the
     /// search force field's, minimised, then (except with `fast`) once
-    /// more around the lowest minimum found; and minimised embeddings.
+    /// more around the lowest minimum found; minimised embeddings; and for
+    /// a macrocycle, crankshaft moves of its ring from the lowest minima.
     fn minima(&self) -> Result<Ensemble, GenError> {
         let macrocycle = has_macrocycle(self.mol);
         let (spaces, variant_evaluations, variants_found) = self.variant_spaces(macrocycle)?;
