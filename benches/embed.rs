@@ -1,9 +1,14 @@
 //! SMILES to a 3D start: parsing, distance-geometry embedding with the
 //! written stereochemistry and MMFF94 minimisation, on drug-like molecules
 //! (imatinib; verapamil; epothilone B, a 16-membered macrolide with seven
-//! stereocentres and a configured double bond).
+//! stereocentres and a configured double bond). And the other conformations
+//! of a 3D structure that the minima search embeds, on clarithromycin (a
+//! 14-membered macrolide with eighteen stereocentres), minimised as the
+//! search of its ring shapes minimises them.
 
-use conformers::ensemble::embed::embed;
+use conformers::ensemble::embed::{embed, reembed};
+use conformers::ensemble::minimize::MinimizeOptions;
+use conformers::forcefield::mmff::{MmffOptions, MmffSystem};
 use conformers::io::smiles::parse;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
@@ -41,5 +46,22 @@ fn embedding(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, embedding);
+const CLARITHROMYCIN: &str = "CC[C@@H]1[C@@]([C@@H]([C@H](C(=O)[C@@H](C[C@@]([C@@H]([C@H]([C@@H]([C@H](C(=O)O1)C)O[C@H]2C[C@@]([C@H]([C@@H](O2)C)O)(C)OC)C)O[C@H]3[C@@H]([C@H](C[C@H](O3)C)N(C)C)O)(C)OC)C)C)O)(C)O";
+
+fn reembedding(c: &mut Criterion) {
+    let mol = embed(&parse(CLARITHROMYCIN).unwrap(), 1).unwrap().molecule;
+    let system = MmffSystem::new(&mol, &MmffOptions::default()).unwrap();
+    let options = MinimizeOptions {
+        force_tolerance: 1e-3,
+        max_iterations: 2000,
+    };
+    let mut group = c.benchmark_group("reembed");
+    group.sample_size(10);
+    group.bench_function("clarithromycin, 24 minimised embeddings", |b| {
+        b.iter(|| black_box(reembed(&mol, &system, 24, 7, &options, || false)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, embedding, reembedding);
 criterion_main!(benches);

@@ -9,6 +9,7 @@
 //! matrix whose four largest eigenvectors place the atoms in four
 //! dimensions, where a distance-and-chirality error function is minimised
 //! (the fourth dimension lets atoms pass each other), then squeezed out.
+//! A result with a centre pressed against its chiral bound is drawn again.
 //! The 3D result is minimised with full MMFF94 and kept when every written
 //! tetrahedral centre and double bond has its configuration and no
 //! four-coordinate atom is turned inside out; otherwise the embedding is
@@ -227,14 +228,36 @@ fn any_inverted(mol: &Molecule, coords: &[Point3<f64>]) -> bool {
     })
 }
 
+/// [`volume`], where it is far enough from zero to have a sign.
+fn signed_volume(c: &Tetrahedral, coords: &[Point3<f64>]) -> Option<f64> {
+    let v = volume(c, coords);
+    (v.abs() > 1e-3).then_some(v)
+}
+
 /// The chiral volume of a centre's neighbours in their written order (a
 /// lone pair at the centre's own position): negative when the last three
 /// run anticlockwise seen from the first.
-fn signed_volume(c: &Tetrahedral, coords: &[Point3<f64>]) -> Option<f64> {
+fn volume(c: &Tetrahedral, coords: &[Point3<f64>]) -> f64 {
     let at = |n: Option<usize>| coords[n.unwrap_or(c.centre)];
     let [a, b, cc, d] = c.neighbours.map(at);
-    let v = (b - a).dot(&(cc - a).cross(&(d - a)));
-    (v.abs() > 1e-3).then_some(v)
+    (b - a).dot(&(cc - a).cross(&(d - a)))
+}
+
+/// The least chiral volume (Å³, signed as written) the refinement of an
+/// embedding asks of a centre.
+const CHIRAL_VOLUME: f64 = 1.0;
+
+/// Draws of an embedding before a squeezed one is taken.
+const REDRAWS: usize = 8;
+
+/// Whether the refinement left `c` pressed against its chiral bound: the
+/// distance bounds there favour the other configuration. Free centres end
+/// with 4–8 Å³ (a lone pair's included), pressed ones just under
+/// [`CHIRAL_VOLUME`].
+fn squeezed(c: &Tetrahedral, coords: &[Point3<f64>]) -> bool {
+    let v = volume(c, coords);
+    let written = if c.anticlockwise { -v } else { v };
+    written < 2.0 * CHIRAL_VOLUME
 }
 
 fn is_cis(d: &CisTrans, coords: &[Point3<f64>]) -> bool {
@@ -354,9 +377,25 @@ impl Bounds {
         Bounds { lower, upper, n }
     }
 
-    /// One embedding: random distances, 4D coordinates, refined; `None`
-    /// when the metric matrix gives no usable coordinates.
+    /// One embedding in which no centre is [`squeezed`], drawn again up to
+    /// [`REDRAWS`] times (the last draw is taken even so); `None` when the
+    /// metric matrix gives no usable coordinates. A squeezed centre almost
+    /// always inverts in the MMFF94 minimisation that follows, and that
+    /// minimisation costs far more than a new draw.
     fn embed(&self, centres: &[Tetrahedral], rng: &mut impl rand::Rng) -> Option<Vec<Point3<f64>>> {
+        let mut coords = self.draw(centres, rng)?;
+        for _ in 1..REDRAWS {
+            if !centres.iter().any(|c| squeezed(c, &coords)) {
+                break;
+            }
+            coords = self.draw(centres, rng)?;
+        }
+        Some(coords)
+    }
+
+    /// Random distances, 4D coordinates, refined; `None` when the metric
+    /// matrix gives no usable coordinates.
+    fn draw(&self, centres: &[Tetrahedral], rng: &mut impl rand::Rng) -> Option<Vec<Point3<f64>>> {
         let n = self.n;
         let mut d2 = DMatrix::from_element(n, n, 0.0);
         for i in 0..n {
@@ -441,9 +480,13 @@ impl Bounds {
             let (a, b, cc, d) = (p(idx[0]), p(idx[1]), p(idx[2]), p(idx[3]));
             let (u, v, w) = (b - a, cc - a, d - a);
             let volume = u.dot(&v.cross(&w));
-            // Anticlockwise wants a volume of at most -1 Å³, clockwise at
-            // least +1 Å³.
-            let target = if c.anticlockwise { -1.0 } else { 1.0 };
+            // Anticlockwise wants a volume of at most −CHIRAL_VOLUME,
+            // clockwise at least +CHIRAL_VOLUME.
+            let target = if c.anticlockwise {
+                -CHIRAL_VOLUME
+            } else {
+                CHIRAL_VOLUME
+            };
             let miss = if c.anticlockwise {
                 volume - target
             } else {
@@ -506,5 +549,43 @@ fn radius(mol: &Molecule, atom: usize) -> f64 {
         "Br" => 1.85,
         "I" => 1.98,
         _ => 1.8,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Clarithromycin: eighteen centres, a third of whose raw draws leave
+    /// one of them pressed against its chiral bound.
+    const CLARITHROMYCIN: &str = "CC[C@@H]1[C@@]([C@@H]([C@H](C(=O)[C@@H](C[C@@]([C@@H]([C@H]([C@@H]([C@H](C(=O)O1)C)O[C@H]2C[C@@]([C@H]([C@@H](O2)C)O)(C)OC)C)O[C@H]3[C@@H]([C@H](C[C@H](O3)C)N(C)C)O)(C)OC)C)C)O)(C)O";
+
+    #[test]
+    fn embeddings_leave_no_centre_squeezed_and_keep_their_stereo() {
+        let sketch = crate::io::smiles::parse(CLARITHROMYCIN).unwrap();
+        let graph = sketch.graph().unwrap();
+        let system = MmffSystem::new(&graph, &MmffOptions::default()).unwrap();
+        let bounds = Bounds::new(&graph, &system, &sketch.double_bonds);
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+        let is_squeezed = |x: &[Point3<f64>]| sketch.centres.iter().any(|c| squeezed(c, x));
+        let raw: Vec<Vec<Point3<f64>>> = (0..24)
+            .filter_map(|_| bounds.draw(&sketch.centres, &mut rng))
+            .collect();
+        let pressed = raw.iter().filter(|x| is_squeezed(x)).count();
+        assert!(pressed >= 4, "{pressed} of 24 raw draws squeezed");
+        // What a squeezed draw becomes once minimised.
+        let mut coords = raw.into_iter().find(|x| is_squeezed(x)).unwrap();
+        let options = MinimizeOptions {
+            force_tolerance: 1e-3,
+            max_iterations: 2000,
+        };
+        minimize_cartesian(&system, &mut coords, &options);
+        assert!(!stereo_holds(&sketch, &coords));
+        for _ in 0..4 {
+            let mut coords = bounds.embed(&sketch.centres, &mut rng).unwrap();
+            assert!(!is_squeezed(&coords));
+            minimize_cartesian(&system, &mut coords, &options);
+            assert!(stereo_holds(&sketch, &coords));
+        }
     }
 }
