@@ -355,12 +355,8 @@ pub fn hopped(
     late: impl Fn() -> bool + Sync,
 ) -> Option<Minima> {
     let mut hops = Minima::default();
-    let moves = if count == 0 {
-        Vec::new()
-    } else {
-        Crankshaft::of(mol)
-    };
-    if moves.is_empty() {
+    let moves = Crankshaft::of(mol);
+    if count == 0 || moves.is_empty() {
         return (!late()).then_some(hops);
     }
     let measure = SymmetricRmsd::new(mol);
