@@ -65,3 +65,14 @@ pub fn as_written(coords: &[Point3<f64>]) -> Vec<Point3<f64>> {
         .map(|p| Point3::new(round(p.x), round(p.y), round(p.z)))
         .collect()
 }
+
+/// The first structure of `tests/data/<name>`, for unit tests.
+#[cfg(test)]
+pub(crate) fn fixture(name: &str) -> crate::mol::Molecule {
+    use crate::io::{open_sdf, sdf::Input};
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let Some(Ok(Input::Structure(mol))) = open_sdf(&path).unwrap().next_input() else {
+        panic!("{path}: no structure");
+    };
+    mol
+}

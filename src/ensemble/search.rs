@@ -658,17 +658,12 @@ fn basins(
 mod tests {
     use super::*;
     use crate::forcefield::mmff::{Dielectric, MmffOptions};
-    use crate::io::{open_sdf, sdf::Input};
     use crate::torsion::{find_rotors, RotorOptions};
     use nalgebra::Vector3;
 
     /// A tertiary anilide with a stereocentre and five rotors.
     fn anilide() -> Molecule {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/anilide.sdf");
-        let Some(Ok(Input::Structure(mol))) = open_sdf(path).unwrap().next_input() else {
-            panic!("{path}: no structure");
-        };
-        mol
+        crate::ensemble::fixture("anilide.sdf")
     }
 
     fn energies(batch: &[Candidate]) -> Vec<f64> {

@@ -673,15 +673,7 @@ fn restraint(x: &[Point3<f64>], changes: &[Change], mut grad: Option<&mut [Vecto
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::{open_sdf, sdf::Input};
-
-    fn fixture(name: &str) -> Molecule {
-        let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
-        let Some(Ok(Input::Structure(mol))) = open_sdf(&path).unwrap().next_input() else {
-            panic!("{path}: no structure");
-        };
-        mol
-    }
+    use crate::ensemble::fixture;
 
     /// Cyclododecanone's ring has 12 flaps and 24 edge flips; each keeps
     /// every bond length, moves only its ring atoms and what they carry,
