@@ -6,6 +6,7 @@
 //! buffer so one evaluation allocates nothing.
 
 use nalgebra::{Point3, Vector3};
+use wide::f64x4;
 
 /// md/Å → kcal/mol/Å².
 const MDYNE: f64 = 143.9325;
@@ -299,49 +300,79 @@ pub fn torsion(x: &[Point3<f64>], t: &TorsionTerm, grad: &mut Grad) -> f64 {
     e
 }
 
-/// Buffered 14-7 vdW and buffered Coulomb energy of one pair. Inlined
-/// into the loops over pairs, which run over every atom pair at every
-/// evaluation: there the tests of `grad` and `dielectric` leave the loop,
-/// and a call per pair would cost as much as the arithmetic.
+/// Pairs per block: the arithmetic of a block runs in SIMD lanes (packed
+/// square roots and divisions); the sums and the gradient then take the
+/// pairs in order, so the result is the same to the bit as one pair at a
+/// time.
+const LANES: usize = 4;
+
+/// Buffered 14-7 vdW and buffered Coulomb energies of a block of pairs at
+/// squared distances `r2`, and with `GRAD` the factors that turn each
+/// pair's vector into its gradient, (dE/dr)/r (0 without).
 #[inline(always)]
-pub fn pair(
-    x: &[Point3<f64>],
-    t: &PairTerm,
-    dielectric: Dielectric,
-    grad: &mut Grad,
-) -> (f64, f64) {
-    let [i, j] = t.atoms;
-    let d = x[i] - x[j];
-    let r2 = d.norm_squared().max(1e-16);
+fn pair_block<const DISTANCE: bool, const GRAD: bool>(
+    r2: f64x4,
+    t: [&PairTerm; LANES],
+) -> (f64x4, f64x4, f64x4) {
+    let lanes = |f: fn(&PairTerm) -> f64| f64x4::new(t.map(f));
+    let (rs, rs7, eps, qq) = (
+        lanes(|t| t.r_star),
+        lanes(|t| t.r_star7),
+        lanes(|t| t.eps),
+        lanes(|t| t.qq),
+    );
+    let r2 = r2.max(f64x4::splat(1e-16));
     let r = r2.sqrt();
-    let rs = t.r_star;
-    let r7 = r2 * r2 * r2 * r;
-    let rs7 = t.r_star7;
-    let inv_q_den = 1.0 / (r + 0.07 * rs);
+    let inv_q_den = f64x4::ONE / (r + 0.07 * rs);
     let q = 1.07 * rs * inv_q_den;
     let q2 = q * q;
     let q7 = q2 * q2 * q2 * q;
-    let inv_s_den = 1.0 / (r7 + 0.12 * rs7);
+    let inv_s_den = f64x4::ONE / (r2 * r2 * r2 * r + 0.12 * rs7);
     let s = 1.12 * rs7 * inv_s_den;
-    let vdw = t.eps * q7 * (s - 2.0);
-    let inv_rb = 1.0 / (r + ELE_BUFFER);
-    let (ele, dele_dr) = match dielectric {
-        Dielectric::Constant => (t.qq * inv_rb, -t.qq * inv_rb * inv_rb),
-        Dielectric::Distance => {
-            let e = t.qq * inv_rb * inv_rb;
-            (e, -2.0 * e * inv_rb)
-        }
+    let vdw = eps * q7 * (s - 2.0);
+    let inv_rb = f64x4::ONE / (r + ELE_BUFFER);
+    let (ele, dele_dr) = if DISTANCE {
+        let ele = qq * inv_rb * inv_rb;
+        (ele, -2.0 * ele * inv_rb)
+    } else {
+        (qq * inv_rb, -qq * inv_rb * inv_rb)
     };
-    if grad.is_some() {
-        // d/dr of q⁷ and of s, through the reciprocals already at hand.
-        let dq7 = -7.0 * q7 * inv_q_den;
-        let ds = -7.0 * s * r2 * r2 * r2 * inv_s_den;
-        let dvdw_dr = t.eps * (dq7 * (s - 2.0) + q7 * ds);
-        let g = d * ((dvdw_dr + dele_dr) / r);
-        add(grad, i, g);
-        add(grad, j, -g);
+    if !GRAD {
+        return (vdw, ele, f64x4::ZERO);
     }
-    (vdw, ele)
+    // d/dr of q⁷ and of s, through the reciprocals already at hand.
+    let dq7 = -7.0 * q7 * inv_q_den;
+    let ds = -7.0 * s * r2 * r2 * r2 * inv_s_den;
+    let dvdw_dr = eps * (dq7 * (s - 2.0) + q7 * ds);
+    (vdw, ele, (dvdw_dr + dele_dr) / r)
+}
+
+/// vdW and electrostatic energy of all `pairs` into `e`, their gradient
+/// into `grad`. Runs over every atom pair at every evaluation, hence the
+/// blocks and the tests of `grad` and `DISTANCE` outside the loop. The
+/// last block is filled up with copies of its first pair, whose results
+/// are dropped.
+fn pairs<const DISTANCE: bool, const GRAD: bool>(
+    x: &[Point3<f64>],
+    pairs: &[PairTerm],
+    grad: &mut Grad,
+    e: &mut Energies,
+) {
+    for block in pairs.chunks(LANES) {
+        let t: [&PairTerm; LANES] = std::array::from_fn(|l| block.get(l).unwrap_or(&block[0]));
+        let d = t.map(|t| x[t.atoms[0]] - x[t.atoms[1]]);
+        let (vdw, ele, g) =
+            pair_block::<DISTANCE, GRAD>(f64x4::new(d.map(|d| d.norm_squared())), t);
+        let (vdw, ele, g) = (vdw.to_array(), ele.to_array(), g.to_array());
+        for (l, t) in block.iter().enumerate() {
+            e.vdw += vdw[l];
+            e.ele += ele[l];
+            if GRAD {
+                add(grad, t.atoms[0], d[l] * g[l]);
+                add(grad, t.atoms[1], -(d[l] * g[l]));
+            }
+        }
+    }
 }
 
 /// All interactions of one molecule with assigned parameters.
@@ -376,10 +407,15 @@ impl Terms {
         for t in &self.torsions {
             e.torsion += torsion(x, t, &mut grad);
         }
-        for t in &self.pairs {
-            let (v, q) = pair(x, t, self.dielectric, &mut grad);
-            e.vdw += v;
-            e.ele += q;
+        match (self.dielectric, grad.is_some()) {
+            (Dielectric::Constant, false) => {
+                pairs::<false, false>(x, &self.pairs, &mut grad, &mut e)
+            }
+            (Dielectric::Constant, true) => pairs::<false, true>(x, &self.pairs, &mut grad, &mut e),
+            (Dielectric::Distance, false) => {
+                pairs::<true, false>(x, &self.pairs, &mut grad, &mut e)
+            }
+            (Dielectric::Distance, true) => pairs::<true, true>(x, &self.pairs, &mut grad, &mut e),
         }
         e
     }
