@@ -149,20 +149,32 @@ fn add(grad: &mut Grad, atom: usize, g: Vector3<f64>) {
     }
 }
 
-/// Angle i-j-k in radians with dθ/dx_i and dθ/dx_k (dθ/dx_j is minus their
-/// sum).
-fn angle_and_derivatives(
-    x: &[Point3<f64>],
-    [i, j, k]: [usize; 3],
-) -> (f64, f64, Vector3<f64>, Vector3<f64>) {
-    let a = x[i] - x[j];
-    let b = x[k] - x[j];
-    let (la, lb) = (a.norm().max(1e-8), b.norm().max(1e-8));
-    let cos = (a.dot(&b) / (la * lb)).clamp(-1.0, 1.0);
-    let sin = (1.0 - cos * cos).sqrt().max(1e-8);
-    let dcos_da = (b / (la * lb)) - a * (cos / (la * la));
-    let dcos_db = (a / (la * lb)) - b * (cos / (lb * lb));
-    (cos.acos(), cos, -dcos_da / sin, -dcos_db / sin)
+/// Angle i-j-k in radians, its cosine, and dθ/dx_i and dθ/dx_k (dθ/dx_j
+/// is minus their sum).
+#[derive(Clone, Copy)]
+pub struct Bend {
+    theta: f64,
+    cos: f64,
+    di: Vector3<f64>,
+    dk: Vector3<f64>,
+}
+
+impl Bend {
+    pub fn at(x: &[Point3<f64>], [i, j, k]: [usize; 3]) -> Bend {
+        let a = x[i] - x[j];
+        let b = x[k] - x[j];
+        let (la, lb) = (a.norm().max(1e-8), b.norm().max(1e-8));
+        let cos = (a.dot(&b) / (la * lb)).clamp(-1.0, 1.0);
+        let sin = (1.0 - cos * cos).sqrt().max(1e-8);
+        let dcos_da = (b / (la * lb)) - a * (cos / (la * la));
+        let dcos_db = (a / (la * lb)) - b * (cos / (lb * lb));
+        Bend {
+            theta: cos.acos(),
+            cos,
+            di: -dcos_da / sin,
+            dk: -dcos_db / sin,
+        }
+    }
 }
 
 pub fn bond(x: &[Point3<f64>], t: &BondTerm, grad: &mut Grad) -> f64 {
@@ -181,8 +193,9 @@ pub fn bond(x: &[Point3<f64>], t: &BondTerm, grad: &mut Grad) -> f64 {
     e
 }
 
-pub fn angle(x: &[Point3<f64>], t: &AngleTerm, grad: &mut Grad) -> f64 {
-    let (theta, cos, di, dk) = angle_and_derivatives(x, t.atoms);
+/// The angle-bend energy of `t` at its `bend`.
+pub fn angle(t: &AngleTerm, bend: &Bend, grad: &mut Grad) -> f64 {
+    let Bend { theta, cos, di, dk } = *bend;
     let (e, de_dtheta) = if t.linear {
         let sin = (1.0 - cos * cos).sqrt();
         (MDYNE * t.ka * (1.0 + cos), -MDYNE * t.ka * sin)
@@ -202,9 +215,10 @@ pub fn angle(x: &[Point3<f64>], t: &AngleTerm, grad: &mut Grad) -> f64 {
     e
 }
 
-pub fn stretch_bend(x: &[Point3<f64>], t: &StretchBendTerm, grad: &mut Grad) -> f64 {
+/// The stretch-bend energy of `t` at its `bend`.
+pub fn stretch_bend(x: &[Point3<f64>], t: &StretchBendTerm, bend: &Bend, grad: &mut Grad) -> f64 {
     let [i, j, k] = t.atoms;
-    let (theta, _, di, dk) = angle_and_derivatives(x, t.atoms);
+    let Bend { theta, di, dk, .. } = *bend;
     let a = x[i] - x[j];
     let b = x[k] - x[j];
     let (ra, rb) = (a.norm(), b.norm());
@@ -395,11 +409,18 @@ impl Terms {
         for t in &self.bonds {
             e.bond += bond(x, t, &mut grad);
         }
+        // The stretch-bend of three atoms follows their angle (as the set-up
+        // builds them), so one bend serves both; any other is bent alone.
+        let mut stretch_bends = self.stretch_bends.iter().peekable();
         for t in &self.angles {
-            e.angle += angle(x, t, &mut grad);
+            let bend = Bend::at(x, t.atoms);
+            e.angle += angle(t, &bend, &mut grad);
+            if let Some(s) = stretch_bends.next_if(|s| s.atoms == t.atoms) {
+                e.stretch_bend += stretch_bend(x, s, &bend, &mut grad);
+            }
         }
-        for t in &self.stretch_bends {
-            e.stretch_bend += stretch_bend(x, t, &mut grad);
+        for s in stretch_bends {
+            e.stretch_bend += stretch_bend(x, s, &Bend::at(x, s.atoms), &mut grad);
         }
         for t in &self.oops {
             e.oop += oop(x, t, &mut grad);
