@@ -46,10 +46,11 @@ fn embedding(c: &mut Criterion) {
     group.finish();
 }
 
-const CLARITHROMYCIN: &str = "CC[C@@H]1[C@@]([C@@H]([C@H](C(=O)[C@@H](C[C@@]([C@@H]([C@H]([C@@H]([C@H](C(=O)O1)C)O[C@H]2C[C@@]([C@H]([C@@H](O2)C)O)(C)OC)C)O[C@H]3[C@@H]([C@H](C[C@H](O3)C)N(C)C)O)(C)OC)C)C)O)(C)O";
-
 fn reembedding(c: &mut Criterion) {
-    let mol = embed(&parse(CLARITHROMYCIN).unwrap(), 1).unwrap().molecule;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/clarithromycin.smi");
+    let line = std::fs::read_to_string(path).unwrap();
+    let smiles = line.split_whitespace().next().unwrap();
+    let mol = embed(&parse(smiles).unwrap(), 1).unwrap().molecule;
     let system = MmffSystem::new(&mol, &MmffOptions::default()).unwrap();
     let options = MinimizeOptions {
         force_tolerance: 1e-3,

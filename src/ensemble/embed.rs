@@ -556,13 +556,13 @@ fn radius(mol: &Molecule, atom: usize) -> f64 {
 mod tests {
     use super::*;
 
-    /// Clarithromycin: eighteen centres, a third of whose raw draws leave
-    /// one of them pressed against its chiral bound.
-    const CLARITHROMYCIN: &str = "CC[C@@H]1[C@@]([C@@H]([C@H](C(=O)[C@@H](C[C@@]([C@@H]([C@H]([C@@H]([C@H](C(=O)O1)C)O[C@H]2C[C@@]([C@H]([C@@H](O2)C)O)(C)OC)C)O[C@H]3[C@@H]([C@H](C[C@H](O3)C)N(C)C)O)(C)OC)C)C)O)(C)O";
-
     #[test]
     fn embeddings_leave_no_centre_squeezed_and_keep_their_stereo() {
-        let sketch = crate::io::smiles::parse(CLARITHROMYCIN).unwrap();
+        // Clarithromycin: eighteen centres, a third of whose raw draws leave
+        // one of them pressed against its chiral bound.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/clarithromycin.smi");
+        let line = std::fs::read_to_string(path).unwrap();
+        let sketch = crate::io::smiles::parse(line.split_whitespace().next().unwrap()).unwrap();
         let graph = sketch.graph().unwrap();
         let system = MmffSystem::new(&graph, &MmffOptions::default()).unwrap();
         let bounds = Bounds::new(&graph, &system, &sketch.double_bonds);
