@@ -59,7 +59,7 @@ fn reembedding(c: &mut Criterion) {
     let mut group = c.benchmark_group("reembed");
     group.sample_size(10);
     group.bench_function("clarithromycin, 24 minimised embeddings", |b| {
-        b.iter(|| black_box(reembed(&mol, &system, 24, 7, &options, || false)))
+        b.iter(|| black_box(reembed(&mol, &[&system], 24, 7, &options, || false)))
     });
     group.finish();
 }

@@ -89,37 +89,60 @@ pub fn embed(sketch: &Sketch, seed: u64) -> Result<Embedded, EmbedError> {
 }
 
 /// Other conformations of a 3D structure: `count` embeddings with its
-/// stereochemistry (seeded from `seed`), each minimised in `system` to
-/// `options`; one that fails its checks in every attempt, or is begun once
-/// `late()` is true, is left out. With the energy evaluations spent.
+/// stereochemistry (seeded from `seed`), each minimised to `options` in
+/// every one of `systems` (force fields of one molecule, which differ only
+/// in their nonbonded terms, so one set of distance bounds serves all).
+/// The `k`-th minimum of each system comes from the first of embedding
+/// `k`'s attempts that keeps its checks in that system, so every system
+/// gets the minima it would get alone, for one distance geometry. An
+/// embedding that fails its checks in every attempt, or is begun once
+/// `late()` is true, is left out. One list of minima per system, with the
+/// energy evaluations spent.
 pub fn reembed(
     mol: &Molecule,
-    system: &MmffSystem,
+    systems: &[&MmffSystem],
     count: usize,
     seed: u64,
     options: &MinimizeOptions,
     late: impl Fn() -> bool + Sync,
-) -> (Vec<Vec<Point3<f64>>>, u64) {
+) -> (Vec<Vec<Vec<Point3<f64>>>>, u64) {
     let sketch = structure_sketch(mol);
-    let bounds = Bounds::new(mol, system, &sketch.double_bonds);
-    let tried: Vec<(Option<Vec<Point3<f64>>>, u64)> = (0..count as u64)
+    let Some(first) = systems.first() else {
+        return (Vec::new(), 0);
+    };
+    let bounds = Bounds::new(mol, first, &sketch.double_bonds);
+    let tried: Vec<_> = (0..count as u64)
         .into_par_iter()
         .map(|k| {
             let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed ^ k);
             let mut evaluations = 0;
-            let found = (0..ATTEMPTS).find_map(|_| {
-                if late() {
-                    return None;
+            let mut found = vec![None; systems.len()];
+            for _ in 0..ATTEMPTS {
+                if late() || found.iter().all(Option::is_some) {
+                    break;
                 }
-                let mut coords = bounds.embed(&sketch.centres, &mut rng)?;
-                evaluations += minimize_cartesian(system, &mut coords, options).evaluations as u64;
-                (stereo_holds(&sketch, &coords) && !any_inverted(mol, &coords)).then_some(coords)
-            });
+                let Some(embedding) = bounds.embed(&sketch.centres, &mut rng) else {
+                    continue;
+                };
+                for (slot, system) in found.iter_mut().zip(systems) {
+                    if slot.is_none() {
+                        let mut coords = embedding.clone();
+                        evaluations +=
+                            minimize_cartesian(system, &mut coords, options).evaluations as u64;
+                        if stereo_holds(&sketch, &coords) && !any_inverted(mol, &coords) {
+                            *slot = Some(coords);
+                        }
+                    }
+                }
+            }
             (found, evaluations)
         })
         .collect();
     let evaluations = tried.iter().map(|t| t.1).sum();
-    (tried.into_iter().filter_map(|t| t.0).collect(), evaluations)
+    let minima = (0..systems.len())
+        .map(|s| tried.iter().filter_map(|t| t.0[s].clone()).collect())
+        .collect();
+    (minima, evaluations)
 }
 
 /// A 3D structure as a sketch: its graph with the configuration every
@@ -555,6 +578,29 @@ fn radius(mol: &Molecule, atom: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn embeddings_shared_by_force_fields_give_each_its_own_minima() {
+        // A polar chain with a centre: ε = 1 and ε = 4r pull its embeddings
+        // into different minima.
+        let sketch = crate::io::smiles::parse("N[C@@H](CCC(=O)O)C(=O)NCCO").unwrap();
+        let mol = embed(&sketch, 1).unwrap().molecule;
+        let vacuum = MmffSystem::new(&mol, &MmffOptions::default()).unwrap();
+        let damped = MmffOptions {
+            dielectric: crate::forcefield::mmff::Dielectric::Distance,
+            dielectric_constant: 4.0,
+            ..MmffOptions::default()
+        };
+        let damped = MmffSystem::new(&mol, &damped).unwrap();
+        let options = MinimizeOptions::default();
+        let (both, evaluations) = reembed(&mol, &[&vacuum, &damped], 6, 3, &options, || false);
+        let (alone_vacuum, e_vacuum) = reembed(&mol, &[&vacuum], 6, 3, &options, || false);
+        let (alone_damped, e_damped) = reembed(&mol, &[&damped], 6, 3, &options, || false);
+        assert_eq!(both, [alone_vacuum[0].clone(), alone_damped[0].clone()]);
+        assert_eq!(evaluations, e_vacuum + e_damped);
+        assert_eq!(both[0].len(), 6);
+        assert!(both[0].iter().zip(&both[1]).all(|(a, b)| a != b));
+    }
 
     #[test]
     fn embeddings_leave_no_centre_squeezed_and_keep_their_stereo() {

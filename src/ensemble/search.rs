@@ -307,19 +307,20 @@ pub fn embedded(
     } else {
         &[Field::Written, Field::Search]
     };
-    for &field in wanted {
-        let (minima, evaluations) = reembed(
-            mol,
-            fields.get(field),
-            count,
-            seed,
-            &MinimizeOptions::default(),
-            &late,
-        );
-        if late() {
-            return None;
-        }
-        found.evaluations += evaluations;
+    let systems: Vec<&MmffSystem> = wanted.iter().map(|&field| fields.get(field)).collect();
+    let (minima, evaluations) = reembed(
+        mol,
+        &systems,
+        count,
+        seed,
+        &MinimizeOptions::default(),
+        &late,
+    );
+    if late() {
+        return None;
+    }
+    found.evaluations += evaluations;
+    for (&field, minima) in wanted.iter().zip(minima) {
         found.minimizations += minima.len();
         found.conformers.extend(
             minima

@@ -226,14 +226,15 @@ pub fn variants(
     let (embedded, embedding_evaluations) = if rings.is_empty() {
         (Vec::new(), 0)
     } else {
-        reembed(
+        let (mut minima, evaluations) = reembed(
             mol,
-            system,
+            &[system],
             budget.embeddings,
             seed ^ EMBEDDING_STREAM,
             &free_options,
             &late,
-        )
+        );
+        (minima.pop().unwrap_or_default(), evaluations)
     };
     let embedded = embedded
         .into_iter()
