@@ -138,10 +138,14 @@ pub fn reembed(
             (found, evaluations)
         })
         .collect();
-    let evaluations = tried.iter().map(|t| t.1).sum();
-    let minima = (0..systems.len())
-        .map(|s| tried.iter().filter_map(|t| t.0[s].clone()).collect())
-        .collect();
+    let mut minima = vec![Vec::new(); systems.len()];
+    let mut evaluations = 0;
+    for (found, spent) in tried {
+        evaluations += spent;
+        for (list, coords) in minima.iter_mut().zip(found) {
+            list.extend(coords);
+        }
+    }
     (minima, evaluations)
 }
 
