@@ -183,6 +183,8 @@ pub enum GenError {
 
 /// What minima mode spends on one molecule.
 struct MinimaBudget {
+    /// The sampler's training.
+    training: Settings,
     /// Sampler draws.
     draws: usize,
     /// Full minimisations of the first search.
@@ -201,7 +203,11 @@ struct MinimaBudget {
 /// Budget of minima mode per effort for a molecule of `rotors` rotors. The
 /// minima within a window grow in number with the rotors, about threefold
 /// per rotor in a chain: beyond [`BUDGET_ROTORS`] the minimisations grow in
-/// proportion to the rotors. `fast` relaxes fewer draws in the variants'
+/// proportion to the rotors. Below it the sampler's training shrinks in
+/// proportion to them: a torus of one to five dimensions is learned well
+/// enough in fewer updates for its draws to start minimisations from every
+/// basin, and training is most of the time of such a molecule
+/// (docs/validation.md). `fast` relaxes fewer draws in the variants'
 /// spaces and skips the refinement: at its budget neither brings a pose
 /// closer to the crystal's on the bioactive set, and together they cost a
 /// fifth of its time (docs/validation.md). The embeddings minimised as
@@ -218,7 +224,14 @@ fn minima_budget(effort: Effort, rotors: usize, macrocycle: bool) -> MinimaBudge
     };
     let fast = effort == Effort::Fast;
     let scaled = |n: usize| n * rotors.max(BUDGET_ROTORS) / BUDGET_ROTORS;
+    let preset = Settings::minima(effort);
+    let shrunk = |n: usize| n * rotors.clamp(1, BUDGET_ROTORS) / BUDGET_ROTORS;
     MinimaBudget {
+        training: Settings {
+            explore_iterations: shrunk(preset.explore_iterations),
+            iterations: shrunk(preset.iterations),
+            ..preset
+        },
         draws,
         minimizations: scaled(minimizations),
         variant_relaxations: if fast { 1 } else { 3 },
@@ -369,7 +382,7 @@ impl Run<'_> {
             searched.as_ref().unwrap_or(&spaces[0]),
             self.options.temperature * MINIMA_SAMPLING_FACTOR,
             budget.draws,
-            Settings::minima(self.options.effort),
+            budget.training,
             variant_evaluations,
         )?;
         let m = spaces[0].dim();
@@ -650,3 +663,29 @@ const HOP_STREAM: u64 = 0x7c1a_9b5e_0000_0000;
 
 /// Separates the resampling random stream from the sampler's.
 const RESAMPLE_STREAM: u64 = 0x5eed_0f4e_5a3b_1e00;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn training_shrinks_with_fewer_rotors_than_the_budget_counts() {
+        for effort in [Effort::Fast, Effort::Default, Effort::Thorough] {
+            let preset = Settings::minima(effort);
+            let trained = |rotors| minima_budget(effort, rotors, false).training;
+            for rotors in [BUDGET_ROTORS, 10, 40] {
+                assert_eq!(trained(rotors).iterations, preset.iterations);
+                assert_eq!(
+                    trained(rotors).explore_iterations,
+                    preset.explore_iterations
+                );
+            }
+            assert_eq!(trained(3).iterations, preset.iterations / 2);
+            // A rigid molecule trains as one with a rotor, and every round
+            // of the shortest training still updates the policy.
+            assert_eq!(trained(0).iterations, trained(1).iterations);
+            assert!(trained(1).explore_iterations > 0);
+            assert!(trained(1).iterations < trained(2).iterations);
+        }
+    }
+}
