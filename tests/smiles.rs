@@ -192,6 +192,29 @@ fn embedded_smiles_keep_the_written_stereo() {
     }
 }
 
+/// One atom or two span fewer than three dimensions; they embed all the
+/// same, a diatomic at its MMFF94 bond length (N≡N from the empirical
+/// rule, 1.460 Å as RDKit's minimum) and an ion pair apart.
+#[test]
+fn single_atoms_and_diatomics_embed() {
+    use conformers::ensemble::embed::embed;
+    for (smiles, atoms) in [("[Cl-]", 1), ("[Fe+2]", 1), ("N#N", 2), ("[Na+].[Cl-]", 2)] {
+        let mol = embed(&parse(smiles).unwrap(), 7)
+            .unwrap_or_else(|e| panic!("{smiles}: {e}"))
+            .molecule;
+        assert_eq!(mol.num_atoms(), atoms, "{smiles}");
+        let x = mol.coords();
+        assert!(x.iter().all(|p| p.coords.iter().all(|c| c.is_finite())));
+        if atoms == 2 {
+            let d = (x[0] - x[1]).norm();
+            match smiles {
+                "N#N" => assert!((d - 1.460).abs() < 0.01, "{smiles}: {d}"),
+                _ => assert!(d > 1.5, "{smiles}: {d}"),
+            }
+        }
+    }
+}
+
 /// `mol` has the reference configuration (RDKit's, from an embedding) of
 /// every centre and double bond, sensible bond lengths and no overlaps.
 pub fn assert_reference_stereo(

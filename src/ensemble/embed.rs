@@ -443,9 +443,12 @@ impl Bounds {
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| eigen.eigenvalues[b].total_cmp(&eigen.eigenvalues[a]));
         let mut x = vec![0.0; 4 * n];
+        // n points span at most n − 1 dimensions: one atom or two have
+        // no third axis to find.
+        let spanned = 3.min(n.saturating_sub(1));
         for (dim, &e) in order.iter().take(4).enumerate() {
             let value = eigen.eigenvalues[e];
-            if value <= 0.0 && dim < 3 {
+            if value <= 0.0 && dim < spanned {
                 return None;
             }
             let scale = value.max(0.0).sqrt();
