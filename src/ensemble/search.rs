@@ -15,12 +15,13 @@ use crate::forcefield::mmff::MmffSystem;
 use crate::mol::stereo::Stereo;
 use crate::mol::Molecule;
 use crate::sampler::torus::wrap;
-use crate::torsion::TorsionSpace;
-use nalgebra::Point3;
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
+use crate::torsion::{Rotor, TorsionSpace};
+use nalgebra::{Point3, Rotation3, Unit};
+use rand::seq::{IndexedRandom, SliceRandom};
+use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 use std::collections::VecDeque;
+use std::f64::consts::PI;
 use std::time::Instant;
 
 /// Torsion minima farther than this above the lowest one (beyond the
@@ -331,33 +332,106 @@ pub fn embedded(
     Some(found)
 }
 
-/// Crankshaft moves start, in each round, from this many of the lowest
-/// minima not yet moved from, this many moves from each.
+/// Moves start, in each round, from this many of the lowest minima not yet
+/// moved from, this many moves from each.
 const HOP_STARTS: usize = 8;
 const HOP_MOVES: usize = 12;
 
-/// Minima one crankshaft move ([`Crankshaft`]) of a macrocycle's ring
-/// away from the lowest minima of the written force field: rounds of
-/// [`HOP_MOVES`] moves (drawn from `seed`) from each of the [`HOP_STARTS`]
-/// lowest minima not within `rmsd` of one already moved from, each
-/// minimised fully in the written force field, while `count`
-/// minimisations last; a round starts from the new minima too. A
-/// macrocycle's low ring shapes lie next to each other, and a rare one
-/// that few embeddings reach (cyclododecanone's square [3333]) is one move
-/// from its neighbours. Nothing without a ring of 9–30 atoms; `None` when
+/// A move from a minimum of a molecule without a macrocycle turns this
+/// many of its rotors at once (fewer where it has fewer).
+const KICKED_ROTORS: usize = 2;
+
+/// One move from a minimum: a crankshaft move of a macrocycle's ring, or
+/// turns of rotors by the given angles (radians).
+enum Hop<'a> {
+    Crankshaft(&'a Crankshaft),
+    Kick(Vec<(&'a Rotor, f64)>),
+}
+
+impl Hop<'_> {
+    fn apply(&self, x: &mut [Point3<f64>]) {
+        match self {
+            Hop::Crankshaft(crankshaft) => crankshaft.apply(x),
+            Hop::Kick(turns) => {
+                for &(rotor, angle) in turns {
+                    let [_, j, k, _] = rotor.dihedral;
+                    let axis = Unit::new_normalize(x[k] - x[j]);
+                    let rotation = Rotation3::from_axis_angle(&axis, angle);
+                    let origin = x[j];
+                    for &a in &rotor.moving {
+                        x[a] = origin + rotation * (x[a] - origin);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// [`HOP_MOVES`] moves drawn from `rng`: a macrocycle's crankshaft moves in
+/// random order, otherwise turns of [`KICKED_ROTORS`] rotors drawn at
+/// random, each by a third of a turn either way or by an angle drawn
+/// between a sixth and five sixths of a turn.
+fn plan<'a>(
+    crankshafts: &'a [Crankshaft],
+    rotors: &'a [Rotor],
+    rng: &mut impl rand::Rng,
+) -> Vec<Hop<'a>> {
+    if !crankshafts.is_empty() {
+        let mut order: Vec<&Crankshaft> = crankshafts.iter().collect();
+        order.shuffle(rng);
+        return order
+            .into_iter()
+            .take(HOP_MOVES)
+            .map(Hop::Crankshaft)
+            .collect();
+    }
+    (0..HOP_MOVES)
+        .map(|_| {
+            let turns = rotors
+                .sample(rng, KICKED_ROTORS)
+                .map(|rotor| {
+                    let angle = match rng.random_range(0..3) {
+                        0 => 2.0 * PI / 3.0,
+                        1 => -2.0 * PI / 3.0,
+                        _ => rng.random_range(PI / 3.0..5.0 * PI / 3.0),
+                    };
+                    (rotor, angle)
+                })
+                .collect();
+            Hop::Kick(turns)
+        })
+        .collect()
+}
+
+/// Minima one move away from the lowest minima of the written force field:
+/// rounds of [`HOP_MOVES`] moves ([`plan`], drawn from `seed`) from each of
+/// the [`HOP_STARTS`] lowest minima not within `rmsd` of one already moved
+/// from, each minimised fully in the written force field, while `count`
+/// minimisations last; a round starts from the new minima too (a Monte
+/// Carlo multiple-minimum search). Low minima lie next to each other: a
+/// macrocycle's rare ring shape that few embeddings reach (cyclododecanone's
+/// square [3333]) is one crankshaft move from its neighbours, and a minimum
+/// of a chain that the draws miss differs from a found one in a few
+/// torsions, often held in a narrow basin by an intramolecular hydrogen
+/// bond or salt bridge. Nothing without a macrocycle or rotors; `None` when
 /// `late()`.
+#[allow(clippy::too_many_arguments)]
 pub fn hopped(
     mol: &Molecule,
     fields: ForceFields,
     found: &[Conformer],
+    rotors: &[Rotor],
     count: usize,
     rmsd: f64,
     seed: u64,
     late: impl Fn() -> bool + Sync,
 ) -> Option<Minima> {
     let mut hops = Minima::default();
-    let moves = Crankshaft::of(mol);
-    if count == 0 || moves.is_empty() {
+    if count == 0 {
+        return (!late()).then_some(hops);
+    }
+    let crankshafts = Crankshaft::of(mol);
+    if crankshafts.is_empty() && rotors.is_empty() {
         return (!late()).then_some(hops);
     }
     let measure = SymmetricRmsd::new(mol);
@@ -385,25 +459,24 @@ pub fn hopped(
         if starts.is_empty() {
             break;
         }
-        let mut planned: Vec<(&Conformer, &Crankshaft)> = Vec::new();
+        let mut planned: Vec<(&Conformer, Hop)> = Vec::new();
         for (rank, start) in starts.iter().enumerate() {
             let mut rng =
                 rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed ^ (round << 16) ^ rank as u64);
-            let mut order: Vec<&Crankshaft> = moves.iter().collect();
-            order.shuffle(&mut rng);
-            planned.extend(order.into_iter().take(HOP_MOVES).map(|m| (*start, m)));
+            let moves = plan(&crankshafts, rotors, &mut rng);
+            planned.extend(moves.into_iter().map(|m| (*start, m)));
         }
         moved_from.extend(starts.iter().map(|s| s.coords.clone()));
         planned.truncate(left);
         left -= planned.len();
         let results: Vec<(Option<Conformer>, usize)> = planned
             .par_iter()
-            .map(|(start, crankshaft)| {
+            .map(|(start, hop)| {
                 if late() {
                     return None;
                 }
                 let mut coords = start.coords.clone();
-                crankshaft.apply(&mut coords);
+                hop.apply(&mut coords);
                 Some(fields.minimum(mol, &input_stereo, coords, Field::Written))
             })
             .collect::<Option<_>>()?;
@@ -747,6 +820,50 @@ mod tests {
     /// Embedded minima are minima of the force field they are labelled
     /// with (not of the other), keep the input's stereochemistry, differ
     /// from one another, and depend on the seed alone.
+    /// Turns of two rotors at a time from one minimum of the anilide reach
+    /// other minima of the written force field, lower ones too, with its
+    /// stereochemistry, the same ones again from the same seed.
+    #[test]
+    fn kicks_from_a_minimum_reach_its_neighbours() {
+        let mol = anilide();
+        let written = MmffSystem::new(&mol, &MmffOptions::default()).unwrap();
+        let fields = ForceFields {
+            search: &written,
+            written: &written,
+        };
+        let rotors = find_rotors(&mol, RotorOptions::default());
+        let start = embedded(&mol, fields, 1, 11, || false).unwrap().conformers;
+        let hops = hopped(&mol, fields, &start, &rotors, 24, 0.5, 5, || false).unwrap();
+        assert_eq!(hops.minimizations, 24);
+        let rmsd = SymmetricRmsd::new(&mol);
+        let stereo = Stereo::perceive(&mol);
+        let mut distinct: Vec<&Conformer> = vec![&start[0]];
+        for c in &hops.conformers {
+            let mut g = vec![Vector3::zeros(); c.coords.len()];
+            written.energy_gradient(&c.coords, &mut g);
+            let rms = (g.iter().map(|v| v.norm_squared()).sum::<f64>() / g.len() as f64).sqrt();
+            assert!(rms < 0.1, "RMS gradient {rms}");
+            assert!(stereo
+                .differences(&Stereo::perceive_at(&mol, &c.coords))
+                .is_empty());
+            if distinct
+                .iter()
+                .all(|d| rmsd.rmsd(&d.coords, &c.coords) > 0.5)
+            {
+                distinct.push(c);
+            }
+        }
+        // Five new minima, the lowest 2.4 kcal/mol below the start.
+        assert!(distinct.len() >= 5, "{} distinct", distinct.len());
+        assert!(lowest_energy(&hops.conformers) < start[0].energy - 2.0);
+        let again = hopped(&mol, fields, &start, &rotors, 24, 0.5, 5, || false).unwrap();
+        assert!(hops
+            .conformers
+            .iter()
+            .zip(&again.conformers)
+            .all(|(a, b)| a.coords == b.coords));
+    }
+
     #[test]
     fn embedded_minima_are_minima_of_their_field() {
         let mol = anilide();

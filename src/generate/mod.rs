@@ -195,8 +195,8 @@ struct MinimaBudget {
     refinement: bool,
     /// Distance-geometry embeddings minimised in each force field.
     embeddings: usize,
-    /// Minimisations after crankshaft moves of a macrocycle's ring (none
-    /// are made without one).
+    /// Minimisations after moves from the lowest minima: crankshaft moves
+    /// of a macrocycle's ring, turns of rotors elsewhere.
     hops: usize,
 }
 
@@ -214,8 +214,8 @@ struct MinimaBudget {
 /// they are grow with the rotors too; a macrocycle gets none, as its own
 /// embeddings (16 × as many, see [`variant_budget`]) already seed the
 /// search of its ring shapes: on clarithromycin they added no ring shape to
-/// the window at 1.4 × the time. A macrocycle instead moves on from its
-/// lowest minima by crankshaft moves of its ring.
+/// the window at 1.4 × the time. Every molecule then moves on from its
+/// lowest minima (a macrocycle by crankshaft moves of its ring).
 fn minima_budget(effort: Effort, rotors: usize, macrocycle: bool) -> MinimaBudget {
     let (draws, minimizations, embeddings, hops) = match effort {
         Effort::Fast => (300, 30, 8, 24),
@@ -366,8 +366,9 @@ impl Run<'_> {
     /// rotamers and invertomers, the sampler at a raised temperature in the
     /// search force field, its draws relaxed in every space and in the
     /// search force field's, minimised, then (except with `fast`) once
-    /// more around the lowest minimum found; minimised embeddings; and for
-    /// a macrocycle, crankshaft moves of its ring from the lowest minima.
+    /// more around the lowest minimum found; minimised embeddings; and
+    /// moves from the lowest minima (a macrocycle's crankshaft moves, turns
+    /// of two rotors elsewhere).
     fn minima(&self) -> Result<Ensemble, GenError> {
         let macrocycle = has_macrocycle(self.mol);
         let (spaces, variant_evaluations, variants_found) = self.variant_spaces(macrocycle)?;
@@ -447,11 +448,13 @@ impl Run<'_> {
         )
         .ok_or_else(|| self.timed_out())?;
         found.absorb(more);
-        // A macrocycle's ring shapes next to its lowest minima.
+        // Minima next to the lowest ones: a macrocycle's ring shapes, a
+        // chain's neighbouring torsions.
         let more = hopped(
             self.mol,
             self.fields(),
             &found.conformers,
+            &self.rotors,
             budget.hops,
             self.options.rmsd,
             self.options.seed ^ HOP_STREAM,
