@@ -9,14 +9,14 @@ use super::embed::reembed;
 use super::lbfgs::LbfgsOptions;
 use super::minimize::{minimize_cartesian, minimize_torsions, MinimizeOptions};
 use super::rmsd::{prune, representatives, SymmetricRmsd};
-use super::variants::Crankshaft;
+use super::variants::Turn;
 use super::{as_written, Conformer, Field};
 use crate::forcefield::mmff::MmffSystem;
 use crate::mol::stereo::Stereo;
 use crate::mol::Molecule;
 use crate::sampler::torus::wrap;
 use crate::torsion::{Rotor, TorsionSpace};
-use nalgebra::{Point3, Rotation3, Unit};
+use nalgebra::Point3;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
@@ -341,53 +341,24 @@ const HOP_MOVES: usize = 12;
 /// many of its rotors at once (fewer where it has fewer).
 const KICKED_ROTORS: usize = 2;
 
-/// One move from a minimum: a crankshaft move of a macrocycle's ring, or
-/// turns of rotors by the given angles (radians).
-enum Hop<'a> {
-    Crankshaft(&'a Crankshaft),
-    Kick(Vec<(&'a Rotor, f64)>),
-}
-
-impl Hop<'_> {
-    fn apply(&self, x: &mut [Point3<f64>]) {
-        match self {
-            Hop::Crankshaft(crankshaft) => crankshaft.apply(x),
-            Hop::Kick(turns) => {
-                for &(rotor, angle) in turns {
-                    let [_, j, k, _] = rotor.dihedral;
-                    let axis = Unit::new_normalize(x[k] - x[j]);
-                    let rotation = Rotation3::from_axis_angle(&axis, angle);
-                    let origin = x[j];
-                    for &a in &rotor.moving {
-                        x[a] = origin + rotation * (x[a] - origin);
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// [`HOP_MOVES`] moves drawn from `rng`: a macrocycle's crankshaft moves in
 /// random order, otherwise turns of [`KICKED_ROTORS`] rotors drawn at
 /// random, each by a third of a turn either way or by an angle drawn
-/// between a sixth and five sixths of a turn.
-fn plan<'a>(
-    crankshafts: &'a [Crankshaft],
-    rotors: &'a [Rotor],
-    rng: &mut impl rand::Rng,
-) -> Vec<Hop<'a>> {
+/// between a sixth and five sixths of a turn. A move is one turn or
+/// several, made one after the other.
+fn plan(crankshafts: &[Turn], rotors: &[Rotor], rng: &mut impl rand::Rng) -> Vec<Vec<Turn>> {
     if !crankshafts.is_empty() {
-        let mut order: Vec<&Crankshaft> = crankshafts.iter().collect();
+        let mut order: Vec<&Turn> = crankshafts.iter().collect();
         order.shuffle(rng);
         return order
             .into_iter()
             .take(HOP_MOVES)
-            .map(Hop::Crankshaft)
+            .map(|turn| vec![turn.clone()])
             .collect();
     }
     (0..HOP_MOVES)
         .map(|_| {
-            let turns = rotors
+            rotors
                 .sample(rng, KICKED_ROTORS)
                 .map(|rotor| {
                     let angle = match rng.random_range(0..3) {
@@ -395,10 +366,9 @@ fn plan<'a>(
                         1 => -2.0 * PI / 3.0,
                         _ => rng.random_range(PI / 3.0..5.0 * PI / 3.0),
                     };
-                    (rotor, angle)
+                    Turn::of_rotor(rotor, angle)
                 })
-                .collect();
-            Hop::Kick(turns)
+                .collect()
         })
         .collect()
 }
@@ -430,7 +400,7 @@ pub fn hopped(
     if count == 0 {
         return (!late()).then_some(hops);
     }
-    let crankshafts = Crankshaft::of(mol);
+    let crankshafts = Turn::crankshafts(mol);
     if crankshafts.is_empty() && rotors.is_empty() {
         return (!late()).then_some(hops);
     }
@@ -459,7 +429,7 @@ pub fn hopped(
         if starts.is_empty() {
             break;
         }
-        let mut planned: Vec<(&Conformer, Hop)> = Vec::new();
+        let mut planned: Vec<(&Conformer, Vec<Turn>)> = Vec::new();
         for (rank, start) in starts.iter().enumerate() {
             let mut rng =
                 rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed ^ (round << 16) ^ rank as u64);
@@ -471,12 +441,14 @@ pub fn hopped(
         left -= planned.len();
         let results: Vec<(Option<Conformer>, usize)> = planned
             .par_iter()
-            .map(|(start, hop)| {
+            .map(|(start, turns)| {
                 if late() {
                     return None;
                 }
                 let mut coords = start.coords.clone();
-                hop.apply(&mut coords);
+                for turn in turns {
+                    turn.apply(&mut coords);
+                }
                 Some(fields.minimum(mol, &input_stereo, coords, Field::Written))
             })
             .collect::<Option<_>>()?;
@@ -740,6 +712,12 @@ mod tests {
         crate::ensemble::fixture("anilide.sdf")
     }
 
+    fn rms_gradient(system: &MmffSystem, coords: &[Point3<f64>]) -> f64 {
+        let mut g = vec![Vector3::zeros(); coords.len()];
+        system.energy_gradient(coords, &mut g);
+        (g.iter().map(|v| v.norm_squared()).sum::<f64>() / g.len() as f64).sqrt()
+    }
+
     fn energies(batch: &[Candidate]) -> Vec<f64> {
         batch.iter().map(|c| c.2).collect()
     }
@@ -817,9 +795,6 @@ mod tests {
         assert!(queue.next_batch(&window, (&rmsd, &mut taken)).is_empty());
     }
 
-    /// Embedded minima are minima of the force field they are labelled
-    /// with (not of the other), keep the input's stereochemistry, differ
-    /// from one another, and depend on the seed alone.
     /// Turns of two rotors at a time from one minimum of the anilide reach
     /// other minima of the written force field, lower ones too, with its
     /// stereochemistry, the same ones again from the same seed.
@@ -839,9 +814,7 @@ mod tests {
         let stereo = Stereo::perceive(&mol);
         let mut distinct: Vec<&Conformer> = vec![&start[0]];
         for c in &hops.conformers {
-            let mut g = vec![Vector3::zeros(); c.coords.len()];
-            written.energy_gradient(&c.coords, &mut g);
-            let rms = (g.iter().map(|v| v.norm_squared()).sum::<f64>() / g.len() as f64).sqrt();
+            let rms = rms_gradient(&written, &c.coords);
             assert!(rms < 0.1, "RMS gradient {rms}");
             assert!(stereo
                 .differences(&Stereo::perceive_at(&mol, &c.coords))
@@ -864,6 +837,9 @@ mod tests {
             .all(|(a, b)| a.coords == b.coords));
     }
 
+    /// Embedded minima are minima of the force field they are labelled
+    /// with (not of the other), keep the input's stereochemistry, differ
+    /// from one another, and depend on the seed alone.
     #[test]
     fn embedded_minima_are_minima_of_their_field() {
         let mol = anilide();
@@ -881,11 +857,6 @@ mod tests {
         let found = embedded(&mol, fields, 6, 11, || false).unwrap();
         assert_eq!(found.minimizations, 12);
         assert_eq!(found.conformers.len(), 12);
-        let rms_gradient = |system: &MmffSystem, coords: &[Point3<f64>]| {
-            let mut g = vec![Vector3::zeros(); coords.len()];
-            system.energy_gradient(coords, &mut g);
-            (g.iter().map(|v| v.norm_squared()).sum::<f64>() / g.len() as f64).sqrt()
-        };
         let stereo = Stereo::perceive(&mol);
         for c in &found.conformers {
             let (own, other) = match c.minimum_of {

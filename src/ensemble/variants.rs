@@ -24,7 +24,7 @@ use crate::forcefield::mmff::terms::dihedral_and_derivatives;
 use crate::forcefield::mmff::MmffSystem;
 use crate::mol::stereo::{dihedral, Stereo};
 use crate::mol::{BondOrder, Molecule};
-use crate::torsion::is_amide_like;
+use crate::torsion::{is_amide_like, Rotor};
 use nalgebra::{Point3, Vector3};
 use rayon::prelude::*;
 use std::f64::consts::PI;
@@ -430,26 +430,39 @@ fn normalised_volume(x: &[Point3<f64>], centre: usize, [a, b, c]: [usize; 3]) ->
     u(a).dot(&u(b).cross(&u(c)))
 }
 
-/// A concerted turn of the ring atoms strictly between two pivots of a
-/// macrocycle's ring, with everything attached to them outside the ring,
-/// about the line through the pivots: every bond and every angle but the
-/// two at the pivots stay, and the ring takes a neighbouring shape (a
-/// corner flap for one atom, an edge flip for two).
+/// A turn of some atoms about the line through two others (the pivots):
+/// a crankshaft move of a macrocycle's ring ([`Turn::crankshafts`]), or a
+/// rotor's moving side turned about its bond ([`Turn::of_rotor`]).
 #[derive(Clone, Debug)]
-pub struct Crankshaft {
+pub struct Turn {
     pivots: [usize; 2],
     moving: Vec<usize>,
     angle: f64,
 }
 
-impl Crankshaft {
+impl Turn {
+    /// The moving side of `rotor` turned by `angle` (radians) about its
+    /// bond j→k.
+    pub fn of_rotor(rotor: &Rotor, angle: f64) -> Turn {
+        let [_, j, k, _] = rotor.dihedral;
+        Turn {
+            pivots: [j, k],
+            moving: rotor.moving.clone(),
+            angle,
+        }
+    }
+
     /// The crankshaft moves of every ring of `mol` larger than the
-    /// restrained changes handle: each atom flapped half a turn across the
+    /// restrained changes handle: concerted turns of the ring atoms strictly
+    /// between two pivots, with everything attached to them outside the
+    /// ring, about the line through the pivots, so that every bond and every
+    /// angle but the two at the pivots stay and the ring takes a
+    /// neighbouring shape: each atom flapped half a turn across the
     /// line through its two ring neighbours, each pair of adjacent atoms
     /// turned a third of a turn either way about the line through theirs.
     /// A move whose atoms hold a bridge back to the ring (a fused ring) is
     /// left out: it would tear the bridge.
-    pub fn of(mol: &Molecule) -> Vec<Crankshaft> {
+    pub fn crankshafts(mol: &Molecule) -> Vec<Turn> {
         let mut moves = Vec::new();
         for ring in mol
             .relevant_cycles()
@@ -465,7 +478,7 @@ impl Crankshaft {
                     let Some(moving) = carried(mol, ring, pivots, &inner) else {
                         continue;
                     };
-                    moves.extend(angles.iter().map(|&angle| Crankshaft {
+                    moves.extend(angles.iter().map(|&angle| Turn {
                         pivots,
                         moving: moving.clone(),
                         angle,
@@ -683,7 +696,7 @@ mod tests {
     #[test]
     fn crankshafts_keep_bonds_and_change_the_ring() {
         let mol = fixture("cyclododecanone.sdf");
-        let moves = Crankshaft::of(&mol);
+        let moves = Turn::crankshafts(&mol);
         assert_eq!(moves.len(), 36);
         let ring = &mol.relevant_cycles()[0];
         let x = mol.coords();
@@ -705,7 +718,7 @@ mod tests {
                 .any(|(a, b)| ((a - b + PI).rem_euclid(2.0 * PI) - PI).abs() > 0.5);
             assert!(turned);
         }
-        assert!(Crankshaft::of(&fixture("anilide.sdf")).is_empty());
+        assert!(Turn::crankshafts(&fixture("anilide.sdf")).is_empty());
     }
 
     /// The restraint gradient matches central differences of its energy.
